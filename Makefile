@@ -1,0 +1,39 @@
+# The two set-up commands: `make demo` and `make test`. Each builds .venv from nothing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test lint schemas bench stress clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+## demo: validate the bundled sample agency and print its documents
+demo: $(VENV)/.installed
+	$(BIN)/qms -C sample_repo validate
+	$(BIN)/qms -C sample_repo list
+
+## test: the whole suite
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest
+
+## lint: ruff and mypy (strict) on the package
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check qmsdocs tests
+	$(BIN)/mypy
+
+## schemas: regenerate schemas/ from the models (review the diff)
+schemas: $(VENV)/.installed
+	$(BIN)/python -m qmsdocs.schemas schemas
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,82 @@
+"""qmsdocs: document control for ISO 9001 quality management systems, kept as YAML in git.
+
+Open a repository and ask it questions::
+
+    import datetime as dt
+    from qmsdocs import Repository
+
+    repo = Repository.open("path/to/agency-qms")
+    for finding in repo.validate():
+        print(finding)
+    procedure = repo.document("QT-01")
+    status = repo.legal.status_on(repo.legal_document("19/2014/QĐ-TTg"), dt.date.today())
+
+The library never prints, prompts or keeps global state; every error it raises on purpose
+is a :class:`QmsError`.
+"""
+
+from qmsdocs.errors import (
+    ConfigError,
+    DocumentNotFound,
+    InvalidCode,
+    InvalidDocument,
+    QmsError,
+    RepositoryNotFound,
+)
+from qmsdocs.findings import Finding, Severity
+from qmsdocs.legal import LegalEvent, LegalRegistry
+from qmsdocs.lifecycle import DocumentState, status_on
+from qmsdocs.model import (
+    ChangeEntry,
+    Document,
+    DocumentKind,
+    Form,
+    LegalDocument,
+    LegalRef,
+    LegalStatus,
+    LegalType,
+    Objectives,
+    Policy,
+    Procedure,
+    QmsConfig,
+    Relation,
+    RelationType,
+    Signature,
+    Status,
+)
+from qmsdocs.repository import DocumentSummary, Repository
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ChangeEntry",
+    "ConfigError",
+    "Document",
+    "DocumentKind",
+    "DocumentNotFound",
+    "DocumentState",
+    "DocumentSummary",
+    "Finding",
+    "Form",
+    "InvalidCode",
+    "InvalidDocument",
+    "LegalDocument",
+    "LegalEvent",
+    "LegalRef",
+    "LegalRegistry",
+    "LegalStatus",
+    "LegalType",
+    "Objectives",
+    "Policy",
+    "Procedure",
+    "QmsConfig",
+    "QmsError",
+    "Relation",
+    "RelationType",
+    "Repository",
+    "RepositoryNotFound",
+    "Severity",
+    "Signature",
+    "Status",
+    "status_on",
+]

@@ -1,0 +1,60 @@
+"""``qms list``: the document list, what is in force on a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from rich.table import Table
+
+from qmsdocs.cli.context import DATE, AppContext, emit_json
+from qmsdocs.findings import Severity
+from qmsdocs.lifecycle import DocumentState
+from qmsdocs.model import DocumentKind
+
+_KINDS = [k.value for k in DocumentKind if k is not DocumentKind.LEGAL]
+
+
+@click.command("list")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(_KINDS), help="Only this kind (repeatable).")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice([s.value for s in DocumentState]),
+    help="Only documents in this state on the day (repeatable).",
+)
+@click.option("--as-of", "as_of", type=DATE, default=None, help="The day to compute states for (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@click.pass_obj
+def list_documents(
+    app: AppContext,
+    kinds: tuple[str, ...],
+    statuses: tuple[str, ...],
+    as_of: dt.date | None,
+    as_json: bool,
+) -> int:
+    """List the controlled documents: code, title, kind, revision, state, effective date."""
+    repo = app.repository()
+    day = as_of or dt.date.today()
+    rows = repo.summaries(on=day, kinds=kinds, statuses=statuses)
+    if as_json:
+        emit_json({"as_of": day.isoformat(), "documents": [r.to_dict() for r in rows]})
+        return 0
+    table = Table(title=f"{repo.config.organization.name}: tài liệu ngày {day:%d/%m/%Y}")
+    for column in ("Mã hiệu", "Tên tài liệu", "Loại", "Lần BH", "Trạng thái", "Hiệu lực"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row.code,
+            row.title,
+            row.kind,
+            str(row.revision),
+            row.status,
+            f"{row.effective_date:%d/%m/%Y}" if row.effective_date else "",
+        )
+    app.console.print(table)
+    unreadable = {f.file for f in repo.load_findings if f.severity is Severity.ERROR}
+    if unreadable:
+        click.echo(f"qms: {len(unreadable)} file(s) could not be read; run 'qms validate'", err=True)
+    return 0

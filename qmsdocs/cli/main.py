@@ -1,0 +1,80 @@
+"""Entry point of ``qms``: global options, subcommands, and exit codes decided in one place.
+
+Exit codes: 0 ok; 1 findings, or an action refused; 2 usage error (bad argument or option);
+3 an unexpected error, which is a bug in qmsdocs.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from qmsdocs import __version__
+from qmsdocs.cli import list_cmd, show_cmd, validate_cmd
+from qmsdocs.cli.context import AppContext
+from qmsdocs.errors import QmsError
+
+__all__ = ["cli", "main"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+BUG_REPORT = "https://github.com/qmsdocs/qmsdocs/issues"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-C",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Run as if qms was started in this folder.",
+)
+@click.version_option(__version__, prog_name="qms")
+@click.pass_context
+def cli(ctx: click.Context, directory: Path) -> None:
+    """qms: document control for an ISO 9001 quality management system kept in git."""
+    ctx.obj = AppContext(directory=directory)
+
+
+cli.add_command(validate_cmd.validate)
+cli.add_command(list_cmd.list_documents)
+cli.add_command(show_cmd.show)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``qms`` with *argv* and return the exit code (never raises)."""
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("qms: aborted", err=True)
+        return EXIT_FINDINGS
+    except click.UsageError as error:
+        hint = f"\nTry 'qms {error.ctx.info_name if error.ctx and error.ctx.parent else ''} --help'."
+        click.echo(f"qms: usage error: {error.format_message()}{hint.replace('qms  ', 'qms ')}", err=True)
+        return EXIT_USAGE
+    except click.ClickException as error:
+        click.echo(f"qms: error: {error.format_message()}", err=True)
+        return EXIT_USAGE
+    except QmsError as error:
+        click.echo(f"qms: error: {error}", err=True)
+        return EXIT_FINDINGS
+    except KeyboardInterrupt:
+        click.echo("qms: interrupted", err=True)
+        return 130
+    except Exception:  # noqa: BLE001 - the one place that turns a bug into a message
+        click.echo(
+            "qms: internal error, this is a bug in qmsdocs. Please report it with the lines "
+            f"below at {BUG_REPORT}",
+            err=True,
+        )
+        click.echo(traceback.format_exc(), err=True)
+        return EXIT_BUG
+    return result if isinstance(result, int) else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

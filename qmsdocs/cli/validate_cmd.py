@@ -1,0 +1,34 @@
+"""``qms validate``: every finding of the repository, one line each."""
+
+from __future__ import annotations
+
+import click
+
+from qmsdocs.cli.context import AppContext, emit_json
+from qmsdocs.findings import Severity
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_obj
+def validate(app: AppContext, as_json: bool) -> int:
+    """Check every file: YAML syntax, fields, references, dates.
+
+    Prints one line per finding, FILE:LINE:COL: SEVERITY CHECK MESSAGE, and exits 1 when any
+    finding is an error.
+    """
+    repo = app.repository()
+    findings = repo.validate()
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    if as_json:
+        emit_json({"root": str(repo.root), "errors": errors, "findings": [f.to_dict() for f in findings]})
+    else:
+        for finding in findings:
+            click.echo(str(finding))
+        warnings = len(findings) - errors
+        summary = (
+            f"{len(repo)} documents, {len(repo.legal)} legal documents: "
+            f"{errors} error(s), {warnings} warning(s)"
+        )
+        click.echo(summary if findings else f"ok: {summary.split(':')[0]}, no findings", err=bool(findings))
+    return 1 if errors else 0

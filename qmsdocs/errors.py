@@ -1,0 +1,82 @@
+"""The qmsdocs exception family.
+
+Every error the library raises on purpose derives from :class:`QmsError`::
+
+    QmsError
+    ├── RepositoryNotFound      no qms.yaml in the folder or any parent
+    ├── DocumentNotFound        no document or legal document with that code or number
+    ├── InvalidCode             a code that could name a path outside its folder, or is unsafe
+    ├── InvalidDocument         a file that cannot be read as a document (syntax or schema)
+    └── ConfigError             qms.yaml is missing, unreadable or invalid
+
+Content problems found by validation are *findings* (:class:`qmsdocs.Finding`), not
+exceptions: validation reports every problem at once and never raises per problem.
+Exceptions carry their context (file, line, field, code) as keyword-only attributes so that
+an application can show them its own way; ``str(error)`` is one plain line for people.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "ConfigError",
+    "DocumentNotFound",
+    "InvalidCode",
+    "InvalidDocument",
+    "QmsError",
+    "RepositoryNotFound",
+]
+
+
+class QmsError(Exception):
+    """Base class of every error qmsdocs raises on purpose."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: Path | str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.column = column
+        self.field = field
+        self.code = code
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            where += ": "
+        return where + self.message
+
+
+class RepositoryNotFound(QmsError):
+    """No QMS repository (a folder holding qms.yaml) at or above the given path."""
+
+
+class DocumentNotFound(QmsError):
+    """No document or legal document is known by the given code or number."""
+
+
+class InvalidCode(QmsError):
+    """A document code that is unsafe as a file name or breaks the code rules."""
+
+
+class InvalidDocument(QmsError):
+    """A file that cannot be read as a document of its kind."""
+
+
+class ConfigError(QmsError):
+    """qms.yaml is missing, unreadable or invalid, so the repository cannot be used."""

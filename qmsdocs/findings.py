@@ -1,0 +1,47 @@
+"""Findings: what validation reports, one problem each; pure."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+__all__ = ["Finding", "Severity"]
+
+
+class Severity(StrEnum):
+    """How bad a finding is: an error fails validation, a warning does not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem found in a repository, with where it is.
+
+    ``check`` is a stable identifier of the kind of problem (``yaml-syntax``, ``schema``,
+    ``unknown-legal`` …) for scripts; ``message`` is one plain sentence for people.
+    ``file`` is relative to the repository root, in POSIX form.
+    """
+
+    file: str
+    line: int | None
+    column: int | None
+    severity: Severity
+    check: str
+    message: str
+    field: str | None = None
+    code: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}:{self.column or 1}"
+        return f"{where}: {self.severity.value} {self.check} {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the finding as plain JSON-ready values."""
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data

@@ -1,0 +1,83 @@
+"""Pure models of every file a QMS repository holds: no I/O, no clock, no global state."""
+
+from qmsdocs.model.base import SCHEMA_VERSION, DocumentKind, Signature
+from qmsdocs.model.config import (
+    ApprovalRule,
+    ExportProfile,
+    Organization,
+    Person,
+    QmsConfig,
+    Role,
+    RoleAssignment,
+    Unit,
+)
+from qmsdocs.model.documents import (
+    ChangeEntry,
+    Definition,
+    Document,
+    DossierItem,
+    Fee,
+    Form,
+    LegalRef,
+    Measurement,
+    Objective,
+    Objectives,
+    PeriodicReview,
+    PlannedAction,
+    Policy,
+    Procedure,
+    RecordSpec,
+    Status,
+    Step,
+    TthcParts,
+    Withdrawal,
+)
+from qmsdocs.model.legal import LegalDocument, LegalStatus, LegalType, Relation, RelationType
+
+#: The model of each kind of file, by kind.
+MODELS: dict[DocumentKind, type] = {
+    DocumentKind.PROCEDURE: Procedure,
+    DocumentKind.POLICY: Policy,
+    DocumentKind.OBJECTIVES: Objectives,
+    DocumentKind.FORM: Form,
+    DocumentKind.LEGAL: LegalDocument,
+}
+
+__all__ = [
+    "MODELS",
+    "SCHEMA_VERSION",
+    "ApprovalRule",
+    "ChangeEntry",
+    "Definition",
+    "Document",
+    "DocumentKind",
+    "DossierItem",
+    "ExportProfile",
+    "Fee",
+    "Form",
+    "LegalDocument",
+    "LegalRef",
+    "LegalStatus",
+    "LegalType",
+    "Measurement",
+    "Objective",
+    "Objectives",
+    "Organization",
+    "PeriodicReview",
+    "Person",
+    "PlannedAction",
+    "Policy",
+    "Procedure",
+    "QmsConfig",
+    "RecordSpec",
+    "Relation",
+    "RelationType",
+    "Role",
+    "RoleAssignment",
+    "Signature",
+    "Status",
+    "Step",
+    "TthcParts",
+    "Unit",
+    "Withdrawal",
+]

@@ -1,0 +1,140 @@
+"""The organization file ``qms.yaml``: who the agency is, who holds which role, the rules; pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from qmsdocs.model.base import Ident, Model, Text
+
+__all__ = [
+    "ApprovalRule",
+    "ExportProfile",
+    "Organization",
+    "Person",
+    "QmsConfig",
+    "Role",
+    "RoleAssignment",
+    "Unit",
+]
+
+ControlledKind = Literal["procedure", "policy", "objectives", "form"]
+HistoryColumn = Literal["no", "date", "revision", "pages", "description", "reason", "note"]
+
+
+class Organization(Model):
+    """The agency that owns the QMS (cơ quan) and its parent (cơ quan chủ quản)."""
+
+    name: Text  # ỦY BAN NHÂN DÂN PHƯỜNG …
+    short_name: Text | None = None
+    parent: Text  # cơ quan chủ quản
+    address: Text | None = None
+    province_code: str | None = Field(default=None, pattern=r"^H\d{2}$")  # in TTHC codes
+
+
+class Unit(Model):
+    """A unit of the agency (phòng, bộ phận)."""
+
+    id: Ident
+    name: Text
+
+
+class Role(Model):
+    """A role that can author, review or approve documents."""
+
+    id: Ident
+    name: Text
+
+
+class RoleAssignment(Model):
+    """A role held by a person from one date, until another (inclusive) or for now."""
+
+    role: Ident
+    start: dt.date = Field(alias="from")
+    until: dt.date | None = None
+
+    def held_on(self, day: dt.date) -> bool:
+        """Return whether the role is held on *day*."""
+        return self.start <= day and (self.until is None or day <= self.until)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> RoleAssignment:
+        if self.until is not None and self.until < self.start:
+            raise ValueError("'until' is before 'from'")
+        return self
+
+
+class Person(Model):
+    """A person who authors, reviews or approves documents."""
+
+    id: Ident
+    name: Text  # họ và tên
+    title: Text  # chức vụ
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    unit: Ident
+    roles: list[RoleAssignment] = Field(default_factory=list)
+    signing_keys: list[Text] = Field(
+        default_factory=list, description="Public keys (SSH) or GPG fingerprints of the person"
+    )
+
+    def roles_on(self, day: dt.date) -> set[str]:
+        """Return the ids of the roles held on *day*."""
+        return {a.role for a in self.roles if a.held_on(day)}
+
+
+class ApprovalRule(Model):
+    """Who may author, review and approve documents of one kind."""
+
+    author: list[Ident] = Field(min_length=1)
+    review: list[Ident] = Field(min_length=1)
+    approve: list[Ident] = Field(min_length=1)
+    distinct_people: bool = True  # author, reviewer and approver are three people
+
+
+class ExportProfile(Model):
+    """How controlled copies are laid out."""
+
+    template: str | None = Field(default=None, description="The agency's .docx, inside the repo")
+    font: Text = "Times New Roman"
+    font_size: float = Field(default=13, ge=13, le=14)
+    change_history_columns: list[HistoryColumn] = Field(
+        default_factory=lambda: ["date", "description", "revision"], min_length=1
+    )
+
+
+class QmsConfig(Model):
+    """The content of ``qms.yaml``."""
+
+    schema_version: Literal[1] = 1
+    organization: Organization
+    language: Literal["vi", "en"] = "vi"
+    units: list[Unit] = Field(min_length=1)
+    roles: list[Role] = Field(min_length=1)
+    people: list[Person] = Field(min_length=1)
+    approval: dict[ControlledKind, ApprovalRule]
+    review_interval_months: dict[ControlledKind, int] = Field(
+        default_factory=lambda: {"procedure": 12, "policy": 36, "objectives": 12, "form": 24}
+    )
+    numbering: dict[ControlledKind, str] = Field(
+        default_factory=dict, description="Code prefix per kind, e.g. procedure: 'QT-'"
+    )
+    require_signed_approvals: bool = False
+    export: ExportProfile = Field(default_factory=ExportProfile)
+
+    def person(self, person_id: str) -> Person | None:
+        """Return the person with id *person_id*, or None."""
+        return next((p for p in self.people if p.id == person_id), None)
+
+    def person_by_email(self, email: str) -> Person | None:
+        """Return the person whose email is *email* (ignoring case), or None."""
+        return next((p for p in self.people if p.email.lower() == email.lower()), None)
+
+    def unit(self, unit_id: str) -> Unit | None:
+        """Return the unit with id *unit_id*, or None."""
+        return next((u for u in self.units if u.id == unit_id), None)
+
+    def review_interval(self, kind: str) -> int:
+        """Return the default review interval in months for documents of *kind*."""
+        return self.review_interval_months.get(kind, 12)  # type: ignore[call-overload]

@@ -1,0 +1,111 @@
+"""External documents: laws, decrees, circulars, decisions and standards; pure.
+
+A legal document keeps its number exactly as printed (``19/2014/QĐ-TTg``); its file is named
+by the derived file code (:func:`qmsdocs.model.codes.legal_file_code`). Its status on a date
+is never stored: :class:`qmsdocs.legal.LegalRegistry` computes it from the effective dates
+and from the relations that other legal documents declare.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from qmsdocs.model.base import Model, Text
+from qmsdocs.model.codes import legal_file_code
+
+__all__ = ["LegalDocument", "LegalStatus", "LegalType", "Relation", "RelationType"]
+
+
+class LegalType(StrEnum):
+    """The type of a legal or external document, with its usual Vietnamese abbreviation."""
+
+    LAW = "law"  # Luật, Bộ luật (QH)
+    RESOLUTION = "resolution"  # NQ, nghị quyết
+    DECREE = "decree"  # NĐ, nghị định
+    DECISION = "decision"  # QĐ, quyết định
+    CIRCULAR = "circular"  # TT, thông tư
+    JOINT_CIRCULAR = "joint_circular"  # TTLT, thông tư liên tịch
+    DIRECTIVE = "directive"  # CT, chỉ thị
+    PLAN = "plan"  # KH, kế hoạch
+    NOTICE = "notice"  # TB, thông báo
+    GUIDANCE = "guidance"  # HD, hướng dẫn
+    OFFICIAL_LETTER = "official_letter"  # CV, công văn
+    STANDARD = "standard"  # TCVN, ISO
+    OTHER = "other"
+
+
+class RelationType(StrEnum):
+    """How a legal document acts on another one."""
+
+    AMENDS = "amends"  # sửa đổi, bổ sung
+    REPLACES = "replaces"  # thay thế
+    REPEALS = "repeals"  # bãi bỏ (whole, or the named articles)
+    CORRECTS = "corrects"  # đính chính
+    GUIDES = "guides"  # hướng dẫn
+
+
+class LegalStatus(StrEnum):
+    """The status of a legal document on a given date (tình trạng hiệu lực)."""
+
+    NOT_YET_IN_FORCE = "not_yet_in_force"  # Chưa có hiệu lực
+    IN_FORCE = "in_force"  # Còn hiệu lực
+    PARTLY_EXPIRED = "partly_expired"  # Hết hiệu lực một phần
+    EXPIRED = "expired"  # Hết hiệu lực toàn bộ
+
+
+class Relation(Model):
+    """What this document does to another one, from which date."""
+
+    type: RelationType
+    target: Text = Field(description="Number as printed or file code of the target")
+    articles: list[Text] = Field(
+        default_factory=list, description="Articles concerned (Điều 5); empty for the whole"
+    )
+    effective: dt.date | None = Field(
+        default=None, description="When the relation takes effect; default: effective_from"
+    )
+    note: Text | None = None
+
+
+class LegalDocument(Model):
+    """A legal or external document (văn bản bên ngoài) in the registry ``legal/``."""
+
+    schema_version: Literal[1] = 1
+    kind: Literal["legal"] = "legal"
+    number: Text = Field(min_length=1, max_length=120)  # số, ký hiệu — exactly as printed
+    type: LegalType
+    issuer: Text  # cơ quan ban hành
+    title: Text  # trích yếu
+    issued: dt.date  # ngày ban hành
+    effective_from: dt.date | None = None  # ngày có hiệu lực
+    effective_until: dt.date | None = Field(
+        default=None, description="Last day in force, when the document itself sets one"
+    )
+    relations: list[Relation] = Field(default_factory=list)
+    url: Text | None = None
+    note: Text | None = None
+
+    @property
+    def code(self) -> str:
+        """Return the file code derived from the number (19-2014-QD-TTg)."""
+        return legal_file_code(self.number)
+
+    @property
+    def in_force_from(self) -> dt.date:
+        """Return the first day in force: effective_from, or the issue date."""
+        return self.effective_from or self.issued
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> LegalDocument:
+        if self.effective_from and self.effective_from < self.issued:
+            raise ValueError("effective_from is before the issue date")
+        if self.effective_until and self.effective_until < self.in_force_from:
+            raise ValueError("effective_until is before the document takes effect")
+        if not legal_file_code(self.number):
+            raise ValueError(f"number {self.number!r} has no letter or digit")
+        return self
+

@@ -1,0 +1,345 @@
+"""The facade: open a QMS repository, read its documents, validate it.
+
+A QMS repository is a folder holding ``qms.yaml`` and one folder per kind of document
+(procedures/, policies/, objectives/, forms/, legal/), usually the top of a git work tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from qmsdocs import lifecycle
+from qmsdocs.errors import ConfigError, DocumentNotFound, InvalidDocument, RepositoryNotFound
+from qmsdocs.findings import Finding, Severity
+from qmsdocs.legal import LegalRegistry, number_key
+from qmsdocs.model import MODELS, Document, DocumentKind, LegalDocument, QmsConfig
+from qmsdocs.model.codes import code_key, legal_file_code
+from qmsdocs.store import yaml as yaml_store
+from qmsdocs.store.git import git_state
+
+__all__ = ["CONFIG_FILE", "DocumentSummary", "Repository"]
+
+#: The file that marks the root of a QMS repository.
+CONFIG_FILE = "qms.yaml"
+
+_MAX_SCHEMA_FINDINGS = 20
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One line of the document list: what an officer scans for."""
+
+    code: str
+    title: str
+    kind: str
+    revision: int
+    status: str
+    effective_date: dt.date | None
+    file: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the summary as JSON-ready values."""
+        return {
+            "code": self.code,
+            "title": self.title,
+            "kind": self.kind,
+            "revision": self.revision,
+            "status": self.status,
+            "effective_date": self.effective_date.isoformat() if self.effective_date else None,
+            "file": self.file,
+        }
+
+
+def find_root(start: Path) -> Path:
+    """Return the nearest folder at or above *start* that holds qms.yaml."""
+    start = start.expanduser()
+    if not start.exists():
+        raise RepositoryNotFound(f"no such folder: {start}")
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise RepositoryNotFound(
+        f"no {CONFIG_FILE} in {start} or any folder above it: not a QMS repository"
+    )
+
+
+def _schema_findings(
+    error: ValidationError, *, file: str, text: str, model: type[BaseModel]
+) -> list[Finding]:
+    findings = []
+    for item in error.errors(include_url=False)[:_MAX_SCHEMA_FINDINGS]:
+        loc = tuple(p for p in item["loc"] if isinstance(p, str | int))
+        field = ".".join(str(p) for p in loc) or None
+        kind = item["type"]
+        message = item["msg"].removeprefix("Value error, ")
+        if kind == "missing":
+            message = f"missing required field '{loc[-1]}'"
+        elif kind == "extra_forbidden":
+            message = f"unknown field '{loc[-1]}'"
+            if len(loc) == 1:
+                allowed = ", ".join(model.model_fields)
+                message += f" (allowed: {allowed})"
+        elif field is not None and "input" in item and not isinstance(item["input"], dict | list):
+            message = f"{message} (found {item['input']!r})"
+        place = yaml_store.locate(text, loc) if loc else None
+        findings.append(
+            Finding(
+                file=file,
+                line=place[0] if place else None,
+                column=place[1] if place else None,
+                severity=Severity.ERROR,
+                check="schema",
+                message=f"{field}: {message}" if field else message,
+                field=field,
+            )
+        )
+    return findings
+
+
+@dataclass(frozen=True)
+class _Entry:
+    document: Any
+    file: str  # relative to the root, POSIX
+
+
+class Repository:
+    """A QMS repository opened from disk: its configuration, documents and legal registry.
+
+    Open one with :meth:`Repository.open`. Reading never raises for bad content: files that
+    cannot be read are left out and reported by :meth:`validate`.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._load_findings: list[Finding] = []
+        self._config: QmsConfig | None = None
+        self._entries: dict[str, _Entry] = {}
+        self._legal_entries: dict[str, _Entry] = {}
+        self._git = git_state(root)
+        self._load()
+        self.legal = LegalRegistry(e.document for e in self._legal_entries.values())
+
+    @classmethod
+    def open(cls, path: str | Path = ".") -> Repository:
+        """Open the QMS repository at *path* or the nearest folder above it holding qms.yaml.
+
+        Raise :class:`RepositoryNotFound` when there is none.
+        """
+        return cls(find_root(Path(path)))
+
+    # -- loading -------------------------------------------------------------------------
+
+    def _read(self, path: Path, model: type[BaseModel]) -> Any | None:
+        file = path.relative_to(self.root).as_posix()
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            self._finding(file, "unreadable", f"cannot read the file: {error.strerror}")
+            return None
+        try:
+            value = yaml_store.load(data, file=file)
+        except InvalidDocument as error:
+            self._load_findings.append(
+                Finding(file, error.line, error.column, Severity.ERROR, "yaml-syntax", error.message)
+            )
+            return None
+        if not isinstance(value, dict):
+            found = "an empty file" if value is None else f"a {type(value).__name__}"
+            self._finding(file, "schema", f"expected a mapping of fields, found {found}", line=1)
+            return None
+        try:
+            return model.model_validate(value)
+        except ValidationError as error:
+            text = data.decode("utf-8-sig")
+            self._load_findings.extend(_schema_findings(error, file=file, text=text, model=model))
+            return None
+
+    def _finding(
+        self,
+        file: str,
+        check: str,
+        message: str,
+        *,
+        line: int | None = None,
+        severity: Severity = Severity.ERROR,
+        code: str | None = None,
+    ) -> None:
+        self._load_findings.append(
+            Finding(file, line, 1 if line else None, severity, check, message, code=code)
+        )
+
+    def _load(self) -> None:
+        if self._git.problem:
+            self._finding(".", "not-git", self._git.problem, severity=Severity.WARNING)
+        config = self._read(self.root / CONFIG_FILE, QmsConfig)
+        self._config = config
+        for kind in DocumentKind:
+            folder = self.root / kind.folder
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.iterdir()):
+                file = path.relative_to(self.root).as_posix()
+                if path.suffix == ".yml":
+                    self._finding(
+                        file, "file-name", "ignored: name YAML files *.yaml", severity=Severity.WARNING
+                    )
+                if path.suffix != ".yaml" or not path.is_file():
+                    continue
+                document = self._read(path, MODELS[kind])
+                if document is not None:
+                    self._index(kind, document, path, file)
+
+    def _index(self, kind: DocumentKind, document: Any, path: Path, file: str) -> None:
+        if kind is DocumentKind.LEGAL:
+            code, entries = legal_file_code(document.number), self._legal_entries
+            key = number_key(document.number)
+        else:
+            code, entries = document.code, self._entries
+            key = code_key(code)
+        if path.stem != code:
+            self._finding(
+                file,
+                "file-name",
+                f"file name does not match the {'number' if kind is DocumentKind.LEGAL else 'code'}"
+                f": rename it to {code}.yaml",
+                line=self._line_of(path, "number" if kind is DocumentKind.LEGAL else "code"),
+                code=code,
+            )
+        if key in entries:
+            self._finding(
+                file,
+                "duplicate-code",
+                f"{code} is also defined in {entries[key].file} (codes are unique, ignoring case)",
+                line=self._line_of(path, "number" if kind is DocumentKind.LEGAL else "code"),
+                code=code,
+            )
+            return
+        entries[key] = _Entry(document, file)
+
+    def _line_of(self, path: Path, *field: str | int) -> int | None:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+        place = yaml_store.locate(text, field)
+        return place[0] if place else None
+
+    # -- reading -------------------------------------------------------------------------
+
+    @property
+    def config(self) -> QmsConfig:
+        """Return the configuration of qms.yaml; raise :class:`ConfigError` if it is invalid."""
+        if self._config is None:
+            first = next((f for f in self._load_findings if f.file == CONFIG_FILE), None)
+            raise ConfigError(
+                first.message if first else "qms.yaml is invalid; run 'qms validate'",
+                file=self.root / CONFIG_FILE,
+                line=first.line if first else None,
+                column=first.column if first else None,
+            )
+        return self._config
+
+    @property
+    def load_findings(self) -> list[Finding]:
+        """Return the findings of reading the files: what could not be loaded, and why."""
+        return list(self._load_findings)
+
+    @property
+    def in_git(self) -> bool:
+        """Return whether the repository sits inside a git work tree."""
+        return self._git.top is not None
+
+    def __iter__(self) -> Iterator[Document]:
+        """Iterate over the controlled documents, sorted by code."""
+        for key in sorted(self._entries):
+            yield self._entries[key].document
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and code_key(code) in self._entries
+
+    def document(self, code: str) -> Document:
+        """Return the document with *code* (ignoring case); raise :class:`DocumentNotFound`."""
+        entry = self._entries.get(code_key(code))
+        if entry is None:
+            raise DocumentNotFound(f"no document with code {code!r}", code=code)
+        return entry.document  # type: ignore[no-any-return]
+
+    def legal_document(self, ref: str) -> LegalDocument:
+        """Return the legal document with this number or file code; raise DocumentNotFound."""
+        found = self.legal.get(ref)
+        if found is None:
+            raise DocumentNotFound(f"no legal document numbered {ref!r}", code=ref)
+        return found
+
+    def file_of(self, code: str) -> str:
+        """Return the file of the document or legal document *code*, relative to the root."""
+        entry = self._entries.get(code_key(code)) or self._legal_entries.get(number_key(code))
+        if entry is None:
+            raise DocumentNotFound(f"no document with code {code!r}", code=code)
+        return entry.file
+
+    def summaries(
+        self,
+        *,
+        on: dt.date,
+        kinds: Sequence[str] = (),
+        statuses: Sequence[str] = (),
+    ) -> list[DocumentSummary]:
+        """Return the document list as of *on*, optionally only some kinds or statuses."""
+        superseded = lifecycle.superseded_by(self)
+        out = []
+        for document in self:
+            status = lifecycle.status_on(document, on, superseded.get(code_key(document.code)))
+            if (kinds and document.kind not in kinds) or (statuses and status not in statuses):
+                continue
+            out.append(
+                DocumentSummary(
+                    code=document.code,
+                    title=document.title,
+                    kind=document.kind,
+                    revision=document.revision,
+                    status=status,
+                    effective_date=document.effective_date,
+                    file=self.file_of(document.code),
+                )
+            )
+        return out
+
+    # -- validation ----------------------------------------------------------------------
+
+    def validate(self) -> list[Finding]:
+        """Return every finding: unreadable files, schema violations, broken references …
+
+        Never raises for bad content. Findings are sorted by file and line.
+        """
+        from qmsdocs.validation import check_references
+
+        findings = list(self._load_findings)
+        if self._config is not None:
+            findings += check_references(
+                self._config,
+                [(e.document, e.file) for e in self._entries.values()],
+                self.legal,
+                {number_key(e.document.number): e.file for e in self._legal_entries.values()},
+                locate=lambda file, path: self._locate(file, path),
+            )
+        return sorted(findings, key=lambda f: (f.file, f.line or 0, f.column or 0, f.check))
+
+    def _locate(self, file: str, path: Sequence[str | int]) -> tuple[int, int] | None:
+        try:
+            text = (self.root / file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+        return yaml_store.locate(text, path)

@@ -1,0 +1,1 @@
+"""Storage edges: the only YAML code (:mod:`.yaml`), the only git code (:mod:`.git`), files."""

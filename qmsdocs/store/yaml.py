@@ -1,0 +1,192 @@
+"""The only module that imports ruamel.yaml.
+
+Reading uses the C-backed safe loader: no tags beyond plain YAML, nothing executed, no
+round trip. Locating a field for an error message composes the node graph (marks only, no
+construction) and is paid only when something is wrong.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from qmsdocs.errors import InvalidDocument
+
+__all__ = ["MAX_FILE_BYTES", "MAX_NODES", "YamlError", "dump_text", "load", "locate"]
+
+#: Larger files are refused before parsing: no real document comes near it.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+#: Values per file after aliases are expanded; beyond it the file is refused (alias bombs).
+MAX_NODES = 200_000
+
+
+class YamlError(InvalidDocument):
+    """A file that is not readable YAML (syntax, encoding, size, unsafe content)."""
+
+
+def _safe_loader() -> YAML:
+    yaml = YAML(typ="safe", pure=False)
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _syntax_message(error: MarkedYAMLError) -> str:
+    problem = _one_line(error.problem or error.context or "invalid YAML")
+    if "duplicate key" in problem:
+        problem = problem.split(" with value")[0]
+        if error.context_mark is not None:
+            problem += f" (first on line {error.context_mark.line + 1})"
+    elif "cannot start any token" in problem and "\t" in str(error):
+        problem = "tab character: indent with spaces, not tabs"
+    elif "could not determine a constructor for the tag" in problem:
+        tag = problem.rsplit(" ", 1)[-1]
+        problem = f"unsupported YAML tag {tag}: only plain values are allowed"
+    return "YAML syntax: " + problem
+
+
+def load(data: bytes | str, *, file: str) -> Any:
+    """Return the plain Python value of one YAML document, NFC-normalized.
+
+    Raise :class:`YamlError` naming *file*, line and column when the text is not UTF-8, too
+    large, not YAML, uses tags or anchors beyond plain data, or holds an invalid date.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        raise YamlError(
+            f"file is {len(data) // 1024 // 1024} MB; the limit is "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB",
+            file=file,
+        )
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise YamlError(
+                f"not UTF-8 text (byte {error.start}): save the file as UTF-8", file=file
+            ) from None
+    else:
+        text = data.removeprefix("\ufeff")
+    if "\x00" in text:
+        raise YamlError("file holds NUL characters: it is not a text file", file=file)
+    if text.startswith(("<<<<<<< ", "=======")) or "\n<<<<<<< " in text:
+        line = 1 if text.startswith("<<<<<<< ") else text[: text.index("\n<<<<<<< ")].count("\n") + 2
+        raise YamlError(
+            "unresolved merge conflict (<<<<<<<): resolve it and remove the markers",
+            file=file,
+            line=line,
+        )
+    try:
+        value = _safe_loader().load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        raise YamlError(
+            _syntax_message(error),
+            file=file,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
+    except (YAMLError, ValueError, OverflowError) as error:
+        # The constructor raises plain ValueError for a date like 2025-02-31.
+        line, column, scalar = _bad_scalar(text)
+        what = f"invalid value {scalar!r}: " if scalar else ""
+        raise YamlError(
+            f"{what}{_one_line(str(error))}", file=file, line=line, column=column
+        ) from None
+    except RecursionError:
+        raise YamlError("nesting too deep", file=file) from None
+    return _normalize(value, file=file, budget=[MAX_NODES])
+
+
+def _normalize(value: Any, *, file: str, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise YamlError(
+            f"more than {MAX_NODES} values (an alias bomb, or a list far too long)", file=file
+        )
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {
+            _normalize(k, file=file, budget=budget): _normalize(v, file=file, budget=budget)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_normalize(v, file=file, budget=budget) for v in value]
+    return value
+
+
+def _compose(text: str) -> Node | None:
+    try:
+        return YAML(typ="safe", pure=True).compose(text)  # type: ignore[no-any-return]
+    except (YAMLError, ValueError, RecursionError):
+        return None
+
+
+def _bad_scalar(text: str) -> tuple[int | None, int | None, str | None]:
+    """Return line, column and text of the first timestamp-looking scalar that is no date."""
+    import datetime as dt
+    import re
+
+    root = _compose(text)
+    stamp = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, ScalarNode):
+            if node.tag.endswith(":timestamp") or (node.style is None and stamp.match(node.value)):
+                try:
+                    dt.date.fromisoformat(node.value[:10])
+                except ValueError:
+                    return node.start_mark.line + 1, node.start_mark.column + 1, node.value
+        elif isinstance(node, MappingNode):
+            for key, child in node.value:
+                stack.extend([key, child])
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return None, None, None
+
+
+def locate(text: str, path: Sequence[str | int]) -> tuple[int, int] | None:
+    """Return the 1-based line and column of the value at *path* in *text*, or of its parent.
+
+    Used only to point an error at the right place; *path* is a pydantic error location.
+    """
+    node = _compose(text)
+    if node is None:
+        return None
+    found = node
+    for part in path:
+        if isinstance(node, MappingNode):
+            match = next(
+                ((k, v) for k, v in node.value if isinstance(k, ScalarNode) and k.value == part),
+                None,
+            )
+            if match is None:
+                break
+            found, node = match[0], match[1]
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = found = node.value[part]
+        else:
+            break
+    return found.start_mark.line + 1, found.start_mark.column + 1
+
+
+def dump_text(value: Any) -> str:
+    """Return *value* as block-style YAML text (for new files the library writes)."""
+    import io
+
+    yaml = YAML(typ="rt")
+    yaml.allow_unicode = True
+    yaml.width = 100
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    stream = io.StringIO()
+    yaml.dump(value, stream)
+    return stream.getvalue()

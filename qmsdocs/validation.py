@@ -1,0 +1,261 @@
+"""Cross-document checks: references, replacement cycles, dates in order; pure.
+
+Each check yields :class:`Finding` values; nothing here raises for bad content or reads a
+file (locating a line goes through the *locate* callback the repository passes in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from qmsdocs.findings import Finding, Severity
+from qmsdocs.legal import LegalRegistry, number_key
+from qmsdocs.model import Document, Form, LegalDocument, Procedure, QmsConfig, RelationType
+from qmsdocs.model.codes import code_key
+
+__all__ = ["check_references"]
+
+Locate = Callable[[str, Sequence[str | int]], "tuple[int, int] | None"]
+Path_ = tuple[str | int, ...]
+
+
+class _Reporter:
+    def __init__(self, locate: Locate) -> None:
+        self.locate = locate
+        self.findings: list[Finding] = []
+
+    def __call__(
+        self,
+        file: str,
+        path: Path_,
+        check: str,
+        message: str,
+        *,
+        severity: Severity = Severity.ERROR,
+        code: str | None = None,
+    ) -> None:
+        place = self.locate(file, path)
+        field = ".".join(str(p) for p in path) or None
+        self.findings.append(
+            Finding(
+                file=file,
+                line=place[0] if place else None,
+                column=place[1] if place else None,
+                severity=severity,
+                check=check,
+                message=f"{field}: {message}" if field else message,
+                field=field,
+                code=code,
+            )
+        )
+
+
+def check_references(
+    config: QmsConfig,
+    documents: Sequence[tuple[Document, str]],
+    legal: LegalRegistry,
+    legal_files: dict[str, str],
+    *,
+    locate: Locate,
+) -> list[Finding]:
+    """Return the findings of every cross-reference and date check of a repository.
+
+    *documents* pairs each controlled document with its file; *legal_files* maps each legal
+    document's number key to its file.
+    """
+    report = _Reporter(locate)
+    _check_config(config, report)
+    by_code = {code_key(d.code): d for d, _ in documents}
+    for document, file in documents:
+        _check_document(document, file, config, by_code, legal, report)
+    for document in legal:
+        _check_legal(document, legal_files[number_key(document.number)], legal, report)
+    for cycle in legal.replacement_cycles():
+        chain = " -> ".join(d.number for d in [*cycle, cycle[0]])
+        first = cycle[0]
+        report(
+            legal_files[number_key(first.number)],
+            ("relations",),
+            "replacement-cycle",
+            f"replacement chain loops back on itself: {chain}",
+            code=first.number,
+        )
+    return report.findings
+
+
+def _duplicates(items: Sequence[Any]) -> Iterator[tuple[int, str]]:
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if item.id in seen:
+            yield index, item.id
+        seen.add(item.id)
+
+
+def _check_config(config: QmsConfig, report: _Reporter) -> None:
+    file = "qms.yaml"
+    for name in ("units", "roles", "people"):
+        for index, ident in _duplicates(getattr(config, name)):
+            report(file, (name, index, "id"), "duplicate-code", f"id {ident!r} is used twice")
+    units = {u.id for u in config.units}
+    roles = {r.id for r in config.roles}
+    for index, person in enumerate(config.people):
+        if person.unit not in units:
+            report(file, ("people", index, "unit"), "unknown-unit", _unknown("unit", person.unit, units))
+        for r_index, assignment in enumerate(person.roles):
+            if assignment.role not in roles:
+                report(
+                    file,
+                    ("people", index, "roles", r_index, "role"),
+                    "unknown-role",
+                    _unknown("role", assignment.role, roles),
+                )
+    for kind, rule in config.approval.items():
+        for step in ("author", "review", "approve"):
+            for r_index, role in enumerate(getattr(rule, step)):
+                if role not in roles:
+                    report(
+                        file,
+                        ("approval", kind, step, r_index),
+                        "unknown-role",
+                        _unknown("role", role, roles),
+                    )
+
+
+def _unknown(what: str, value: str, known: set[str] | None = None) -> str:
+    text = f"unknown {what} {value!r}"
+    if known is not None and len(known) <= 12:
+        text += f" (known: {', '.join(sorted(known))})"
+    return text
+
+
+def _check_document(
+    document: Document,
+    file: str,
+    config: QmsConfig,
+    by_code: dict[str, Document],
+    legal: LegalRegistry,
+    report: _Reporter,
+) -> None:
+    code = document.code
+    units = {u.id for u in config.units}
+    people = {p.id for p in config.people}
+    roles = {r.id for r in config.roles}
+
+    def ref(path: Path_, check: str, message: str, **kw: Any) -> None:
+        report(file, path, check, message, code=code, **kw)
+
+    if document.unit not in units:
+        ref(("unit",), "unknown-unit", _unknown("unit", document.unit, units))
+    prefix = config.numbering.get(document.kind)  # type: ignore[call-overload]
+    if prefix and not code.startswith(prefix):
+        ref(("code",), "numbering", f"code {code!r} does not start with {prefix!r}", severity=Severity.WARNING)
+    for index, basis in enumerate(document.legal_basis):
+        if legal.get(basis.ref) is None:
+            ref(("legal_basis", index, "ref"), "unknown-legal", f"no legal document {basis.ref!r} in legal/")
+    for index, old in enumerate(document.supersedes):
+        if code_key(old) not in by_code:
+            ref(("supersedes", index), "unknown-document", _unknown("document", old))
+        elif code_key(old) == code_key(code):
+            ref(("supersedes", index), "unknown-document", "a document cannot supersede itself")
+    if document.withdrawal and document.withdrawal.replaced_by:
+        if code_key(document.withdrawal.replaced_by) not in by_code:
+            ref(("withdrawal", "replaced_by"), "unknown-document", _unknown("document", document.withdrawal.replaced_by))
+    for index, signature in enumerate(document.approvals):
+        if signature.person not in people:
+            ref(("approvals", index, "person"), "unknown-person", _unknown("person", signature.person))
+        if signature.role is not None and signature.role not in roles:
+            ref(("approvals", index, "role"), "unknown-role", _unknown("role", signature.role, roles))
+    for index, review in enumerate(document.periodic_reviews):
+        if review.person not in people:
+            ref(("periodic_reviews", index, "person"), "unknown-person", _unknown("person", review.person))
+    _check_dates(document, ref)
+    if isinstance(document, Procedure):
+        _check_procedure_forms(document, by_code, legal, ref)
+    elif isinstance(document, Form):
+        owner = by_code.get(code_key(document.procedure))
+        if not isinstance(owner, Procedure):
+            ref(("procedure",), "unknown-document", f"no procedure {document.procedure!r}")
+        elif not any(code_key(f) == code_key(code) for f in owner.forms):
+            ref(
+                ("procedure",),
+                "form-owner",
+                f"procedure {owner.code} does not list this form in its forms",
+                severity=Severity.WARNING,
+            )
+
+
+def _check_dates(document: Document, ref: Callable[..., None]) -> None:
+    if document.issued_date and document.effective_date and document.effective_date < document.issued_date:
+        ref(("effective_date",), "date-order", "effective_date is before issued_date")
+    previous = None
+    for index, entry in enumerate(document.history):
+        if entry.revision > document.revision:
+            ref(
+                ("history", index, "revision"),
+                "date-order",
+                f"history names revision {entry.revision}, after the current revision {document.revision}",
+            )
+        if previous is not None and entry.revision < previous.revision:
+            ref(("history", index, "revision"), "date-order", "history revisions are not in ascending order")
+        if previous is not None and entry.date and previous.date and entry.date < previous.date:
+            ref(("history", index, "date"), "date-order", "history dates are not in ascending order")
+        previous = entry
+    order = {"authored": 0, "reviewed": 1, "approved": 2}
+    signed = sorted(document.approvals, key=lambda s: order[s.meaning])
+    for earlier, later in zip(signed, signed[1:], strict=False):
+        if later.signed_at < earlier.signed_at and order[later.meaning] > order[earlier.meaning]:
+            index = document.approvals.index(later)
+            ref(
+                ("approvals", index, "signed_at"),
+                "date-order",
+                f"{later.meaning} at {later.signed_at:%Y-%m-%d %H:%M}, before {earlier.meaning}",
+            )
+    for index, signature in enumerate(document.approvals):
+        if document.issued_date and signature.signed_at.date() > document.issued_date:
+            ref(("approvals", index, "signed_at"), "date-order", "signed after the issued_date")
+
+
+def _check_procedure_forms(
+    document: Procedure,
+    by_code: dict[str, Document],
+    legal: LegalRegistry,
+    ref: Callable[..., None],
+) -> None:
+    def form_ref(path: Path_, form: str) -> None:
+        if not isinstance(by_code.get(code_key(form)), Form):
+            ref(path, "unknown-form", f"no form {form!r} in forms/")
+
+    for index, form in enumerate(document.forms):
+        form_ref(("forms", index), form)
+    for s_index, step in enumerate(document.steps):
+        for index, form in enumerate(step.forms):
+            form_ref(("steps", s_index, "forms", index), form)
+    if document.tthc is not None:
+        for index, item in enumerate(document.tthc.dossier):
+            if item.form is not None:
+                form_ref(("tthc", "dossier", index, "form"), item.form)
+        for index, fee in enumerate(document.tthc.fees):
+            if fee.basis is not None and legal.get(fee.basis.ref) is None:
+                ref(("tthc", "fees", index, "basis", "ref"), "unknown-legal", f"no legal document {fee.basis.ref!r} in legal/")
+
+
+def _check_legal(document: LegalDocument, file: str, legal: LegalRegistry, report: _Reporter) -> None:
+    for index, relation in enumerate(document.relations):
+        target = legal.get(relation.target)
+        path: Path_ = ("relations", index, "target")
+        if target is None:
+            report(file, path, "unknown-legal", f"no legal document {relation.target!r} in legal/", code=document.number)
+        elif number_key(target.number) == number_key(document.number):
+            report(file, path, "unknown-legal", "a legal document cannot act on itself", code=document.number)
+        elif relation.type is RelationType.REPLACES and target.issued > document.issued:
+            report(
+                file,
+                path,
+                "date-order",
+                f"replaces {target.number}, which was issued later ({target.issued})",
+                severity=Severity.WARNING,
+                code=document.number,
+            )
+        if relation.effective is not None and relation.effective < document.issued:
+            report(file, ("relations", index, "effective"), "date-order", "takes effect before the document is issued", code=document.number)
