@@ -19,7 +19,7 @@ from qmsdocs.errors import ConfigError, DocumentNotFound, InvalidDocument, Repos
 from qmsdocs.findings import Finding, Severity
 from qmsdocs.legal import LegalRegistry, number_key
 from qmsdocs.model import MODELS, Document, DocumentKind, LegalDocument, QmsConfig
-from qmsdocs.model.codes import code_key, legal_file_code
+from qmsdocs.model.codes import check_code, code_key, legal_file_code
 from qmsdocs.store import yaml as yaml_store
 from qmsdocs.store.git import git_state
 
@@ -88,8 +88,10 @@ def _schema_findings(
             if len(loc) == 1:
                 allowed = ", ".join(model.model_fields)
                 message += f" (allowed: {allowed})"
+        elif kind == "string_pattern_mismatch":
+            message = _pattern_message(str(loc[-1]), item["input"])
         elif field is not None and "input" in item and not isinstance(item["input"], dict | list):
-            message = f"{message} (found {item['input']!r})"
+            message = f"{message} (found {_shown(item['input'])})"
         place = yaml_store.locate(text, loc) if loc else None
         findings.append(
             Finding(
@@ -103,6 +105,21 @@ def _schema_findings(
             )
         )
     return findings
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return repr(value)
+
+
+def _pattern_message(name: str, value: Any) -> str:
+    if name == "email":
+        return f"{value!r} is not an email address"
+    problem = check_code(value) if isinstance(value, str) else None
+    if problem:
+        return problem
+    return f"{value!r} is not a valid {name}"
 
 
 @dataclass(frozen=True)
@@ -124,6 +141,7 @@ class Repository:
         self._config: QmsConfig | None = None
         self._entries: dict[str, _Entry] = {}
         self._legal_entries: dict[str, _Entry] = {}
+        self._unreadable: set[str] = set()  # keys of files that exist but could not be loaded
         self._git = git_state(root)
         self._load()
         self.legal = LegalRegistry(e.document for e in self._legal_entries.values())
@@ -197,6 +215,8 @@ class Repository:
                 document = self._read(path, MODELS[kind])
                 if document is not None:
                     self._index(kind, document, path, file)
+                else:
+                    self._unreadable.add(code_key(path.stem))
 
     def _index(self, kind: DocumentKind, document: Any, path: Path, file: str) -> None:
         if kind is DocumentKind.LEGAL:
@@ -334,6 +354,7 @@ class Repository:
                 self.legal,
                 {number_key(e.document.number): e.file for e in self._legal_entries.values()},
                 locate=lambda file, path: self._locate(file, path),
+                unreadable=frozenset(self._unreadable),
             )
         return sorted(findings, key=lambda f: (f.file, f.line or 0, f.column or 0, f.check))
 

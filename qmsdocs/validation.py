@@ -21,8 +21,9 @@ Path_ = tuple[str | int, ...]
 
 
 class _Reporter:
-    def __init__(self, locate: Locate) -> None:
+    def __init__(self, locate: Locate, unreadable: frozenset[str]) -> None:
         self.locate = locate
+        self.unreadable = unreadable
         self.findings: list[Finding] = []
 
     def __call__(
@@ -34,7 +35,10 @@ class _Reporter:
         *,
         severity: Severity = Severity.ERROR,
         code: str | None = None,
+        target: str | None = None,
     ) -> None:
+        if target is not None and code_key(target) in self.unreadable:
+            return  # already reported as unreadable
         place = self.locate(file, path)
         field = ".".join(str(p) for p in path) or None
         self.findings.append(
@@ -58,13 +62,15 @@ def check_references(
     legal_files: dict[str, str],
     *,
     locate: Locate,
+    unreadable: frozenset[str] = frozenset(),
 ) -> list[Finding]:
     """Return the findings of every cross-reference and date check of a repository.
 
     *documents* pairs each controlled document with its file; *legal_files* maps each legal
-    document's number key to its file.
+    document's number key to its file. *unreadable* holds the keys (file stems, case-folded)
+    of files that exist but could not be loaded: references to them are not reported again.
     """
-    report = _Reporter(locate)
+    report = _Reporter(locate, unreadable)
     _check_config(config, report)
     by_code = {code_key(d.code): d for d, _ in documents}
     for document, file in documents:
@@ -155,12 +161,17 @@ def _check_document(
             ref(("legal_basis", index, "ref"), "unknown-legal", f"no legal document {basis.ref!r} in legal/")
     for index, old in enumerate(document.supersedes):
         if code_key(old) not in by_code:
-            ref(("supersedes", index), "unknown-document", _unknown("document", old))
+            ref(("supersedes", index), "unknown-document", _unknown("document", old), target=old)
         elif code_key(old) == code_key(code):
             ref(("supersedes", index), "unknown-document", "a document cannot supersede itself")
     if document.withdrawal and document.withdrawal.replaced_by:
         if code_key(document.withdrawal.replaced_by) not in by_code:
-            ref(("withdrawal", "replaced_by"), "unknown-document", _unknown("document", document.withdrawal.replaced_by))
+            ref(
+                ("withdrawal", "replaced_by"),
+                "unknown-document",
+                _unknown("document", document.withdrawal.replaced_by),
+                target=document.withdrawal.replaced_by,
+            )
     for index, signature in enumerate(document.approvals):
         if signature.person not in people:
             ref(("approvals", index, "person"), "unknown-person", _unknown("person", signature.person))
@@ -175,7 +186,12 @@ def _check_document(
     elif isinstance(document, Form):
         owner = by_code.get(code_key(document.procedure))
         if not isinstance(owner, Procedure):
-            ref(("procedure",), "unknown-document", f"no procedure {document.procedure!r}")
+            ref(
+                ("procedure",),
+                "unknown-document",
+                f"no procedure {document.procedure!r}",
+                target=document.procedure,
+            )
         elif not any(code_key(f) == code_key(code) for f in owner.forms):
             ref(
                 ("procedure",),
@@ -224,7 +240,7 @@ def _check_procedure_forms(
 ) -> None:
     def form_ref(path: Path_, form: str) -> None:
         if not isinstance(by_code.get(code_key(form)), Form):
-            ref(path, "unknown-form", f"no form {form!r} in forms/")
+            ref(path, "unknown-form", f"no form {form!r} in forms/", target=form)
 
     for index, form in enumerate(document.forms):
         form_ref(("forms", index), form)

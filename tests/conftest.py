@@ -65,3 +65,15 @@ def tree_snapshot(root: Path) -> dict[str, bytes]:
 def sample(tmp_path: Path) -> Iterator[Path]:
     """A fresh git repository holding a copy of the sample agency."""
     yield copy_sample(tmp_path / "qms")
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A small valid QMS repository in a real git repository, everything committed."""
+    from tests.minirepo import write_minirepo
+
+    root = write_minirepo(tmp_path / "mini")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Mini agency")
+    return root

@@ -7,6 +7,9 @@ construction) and is paid only when something is wrong.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -39,13 +42,18 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _syntax_message(error: MarkedYAMLError) -> str:
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    return lines[line][column : column + 1] if line < len(lines) else ""
+
+
+def _syntax_message(error: MarkedYAMLError, text: str) -> str:
     problem = _one_line(error.problem or error.context or "invalid YAML")
     if "duplicate key" in problem:
         problem = problem.split(" with value")[0]
         if error.context_mark is not None:
             problem += f" (first on line {error.context_mark.line + 1})"
-    elif "cannot start any token" in problem and "\t" in str(error):
+    elif (mark := error.problem_mark) is not None and _char_at(text, mark.line, mark.column) == "\t":
         problem = "tab character: indent with spaces, not tabs"
     elif "could not determine a constructor for the tag" in problem:
         tag = problem.rsplit(" ", 1)[-1]
@@ -88,7 +96,7 @@ def load(data: bytes | str, *, file: str) -> Any:
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         raise YamlError(
-            _syntax_message(error),
+            _syntax_message(error, text),
             file=file,
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
@@ -132,9 +140,6 @@ def _compose(text: str) -> Node | None:
 
 def _bad_scalar(text: str) -> tuple[int | None, int | None, str | None]:
     """Return line, column and text of the first timestamp-looking scalar that is no date."""
-    import datetime as dt
-    import re
-
     root = _compose(text)
     stamp = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
     stack = [root] if root is not None else []
@@ -181,8 +186,6 @@ def locate(text: str, path: Sequence[str | int]) -> tuple[int, int] | None:
 
 def dump_text(value: Any) -> str:
     """Return *value* as block-style YAML text (for new files the library writes)."""
-    import io
-
     yaml = YAML(typ="rt")
     yaml.allow_unicode = True
     yaml.width = 100
