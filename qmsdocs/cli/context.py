@@ -33,7 +33,10 @@ class AppContext:
     @property
     def console(self) -> Console:
         """Return the console for people: rich on a terminal, plain text otherwise."""
-        return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+        if sys.stdout.isatty():
+            return Console(highlight=False)
+        # Piped or captured: no colour codes, and wide enough that cells rarely wrap.
+        return Console(highlight=False, width=160, no_color=True)
 
 
 class _DateType(click.ParamType):

