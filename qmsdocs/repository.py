@@ -167,7 +167,9 @@ class Repository:
             value = yaml_store.load(data, file=file)
         except InvalidDocument as error:
             self._load_findings.append(
-                Finding(file, error.line, error.column, Severity.ERROR, "yaml-syntax", error.message)
+                Finding(
+                    file, error.line, error.column, Severity.ERROR, "yaml-syntax", error.message
+                )
             )
             return None
         if not isinstance(value, dict):
@@ -208,7 +210,10 @@ class Repository:
                 file = path.relative_to(self.root).as_posix()
                 if path.suffix == ".yml":
                     self._finding(
-                        file, "file-name", "ignored: name YAML files *.yaml", severity=Severity.WARNING
+                        file,
+                        "file-name",
+                        "ignored: name YAML files *.yaml",
+                        severity=Severity.WARNING,
                     )
                 if path.suffix != ".yaml" or not path.is_file():
                     continue

@@ -27,14 +27,16 @@ SCHEMA_FILES: dict[str, str] = {"qms": "qms.schema.json"} | {
 def _model_for(name: str) -> type[BaseModel]:
     if name == "qms":
         return QmsConfig
-    return MODELS[next(k for k in MODELS if k.value == name)]  # type: ignore[no-any-return]
+    return MODELS[next(k for k in MODELS if k.value == name)]
 
 
 def render_schemas() -> dict[str, str]:
     """Return the text of every schema file, by file name."""
     out: dict[str, str] = {}
     for name, file_name in SCHEMA_FILES.items():
-        schema: dict[str, Any] = _model_for(name).model_json_schema(by_alias=True, mode="validation")
+        schema: dict[str, Any] = _model_for(name).model_json_schema(
+            by_alias=True, mode="validation"
+        )
         schema = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": file_name,

@@ -75,8 +75,9 @@ def check_references(
     by_code = {code_key(d.code): d for d, _ in documents}
     for document, file in documents:
         _check_document(document, file, config, by_code, legal, report)
-    for document in legal:
-        _check_legal(document, legal_files[number_key(document.number)], legal, report)
+    for legal_document in legal:
+        file = legal_files[number_key(legal_document.number)]
+        _check_legal(legal_document, file, legal, report)
     for cycle in legal.replacement_cycles():
         chain = " -> ".join(d.number for d in [*cycle, cycle[0]])
         first = cycle[0]
@@ -107,7 +108,12 @@ def _check_config(config: QmsConfig, report: _Reporter) -> None:
     roles = {r.id for r in config.roles}
     for index, person in enumerate(config.people):
         if person.unit not in units:
-            report(file, ("people", index, "unit"), "unknown-unit", _unknown("unit", person.unit, units))
+            report(
+                file,
+                ("people", index, "unit"),
+                "unknown-unit",
+                _unknown("unit", person.unit, units),
+            )
         for r_index, assignment in enumerate(person.roles):
             if assignment.role not in roles:
                 report(
@@ -153,33 +159,54 @@ def _check_document(
 
     if document.unit not in units:
         ref(("unit",), "unknown-unit", _unknown("unit", document.unit, units))
-    prefix = config.numbering.get(document.kind)  # type: ignore[call-overload]
+    prefix = config.numbering.get(document.kind)
     if prefix and not code.startswith(prefix):
-        ref(("code",), "numbering", f"code {code!r} does not start with {prefix!r}", severity=Severity.WARNING)
+        ref(
+            ("code",),
+            "numbering",
+            f"code {code!r} does not start with {prefix!r}",
+            severity=Severity.WARNING,
+        )
     for index, basis in enumerate(document.legal_basis):
         if legal.get(basis.ref) is None:
-            ref(("legal_basis", index, "ref"), "unknown-legal", f"no legal document {basis.ref!r} in legal/")
+            ref(
+                ("legal_basis", index, "ref"),
+                "unknown-legal",
+                f"no legal document {basis.ref!r} in legal/",
+            )
     for index, old in enumerate(document.supersedes):
         if code_key(old) not in by_code:
             ref(("supersedes", index), "unknown-document", _unknown("document", old), target=old)
         elif code_key(old) == code_key(code):
             ref(("supersedes", index), "unknown-document", "a document cannot supersede itself")
-    if document.withdrawal and document.withdrawal.replaced_by:
-        if code_key(document.withdrawal.replaced_by) not in by_code:
-            ref(
-                ("withdrawal", "replaced_by"),
-                "unknown-document",
-                _unknown("document", document.withdrawal.replaced_by),
-                target=document.withdrawal.replaced_by,
-            )
+    replaced_by = document.withdrawal.replaced_by if document.withdrawal else None
+    if replaced_by and code_key(replaced_by) not in by_code:
+        ref(
+            ("withdrawal", "replaced_by"),
+            "unknown-document",
+            _unknown("document", replaced_by),
+            target=replaced_by,
+        )
     for index, signature in enumerate(document.approvals):
         if signature.person not in people:
-            ref(("approvals", index, "person"), "unknown-person", _unknown("person", signature.person))
+            ref(
+                ("approvals", index, "person"),
+                "unknown-person",
+                _unknown("person", signature.person),
+            )
         if signature.role is not None and signature.role not in roles:
-            ref(("approvals", index, "role"), "unknown-role", _unknown("role", signature.role, roles))
+            ref(
+                ("approvals", index, "role"),
+                "unknown-role",
+                _unknown("role", signature.role, roles),
+            )
     for index, review in enumerate(document.periodic_reviews):
         if review.person not in people:
-            ref(("periodic_reviews", index, "person"), "unknown-person", _unknown("person", review.person))
+            ref(
+                ("periodic_reviews", index, "person"),
+                "unknown-person",
+                _unknown("person", review.person),
+            )
     _check_dates(document, ref)
     if isinstance(document, Procedure):
         _check_procedure_forms(document, by_code, legal, ref)
@@ -202,7 +229,11 @@ def _check_document(
 
 
 def _check_dates(document: Document, ref: Callable[..., None]) -> None:
-    if document.issued_date and document.effective_date and document.effective_date < document.issued_date:
+    if (
+        document.issued_date
+        and document.effective_date
+        and document.effective_date < document.issued_date
+    ):
         ref(("effective_date",), "date-order", "effective_date is before issued_date")
     previous = None
     for index, entry in enumerate(document.history):
@@ -210,12 +241,19 @@ def _check_dates(document: Document, ref: Callable[..., None]) -> None:
             ref(
                 ("history", index, "revision"),
                 "date-order",
-                f"history names revision {entry.revision}, after the current revision {document.revision}",
+                f"history names revision {entry.revision}, "
+                f"after the current revision {document.revision}",
             )
         if previous is not None and entry.revision < previous.revision:
-            ref(("history", index, "revision"), "date-order", "history revisions are not in ascending order")
+            ref(
+                ("history", index, "revision"),
+                "date-order",
+                "history revisions are not in ascending order",
+            )
         if previous is not None and entry.date and previous.date and entry.date < previous.date:
-            ref(("history", index, "date"), "date-order", "history dates are not in ascending order")
+            ref(
+                ("history", index, "date"), "date-order", "history dates are not in ascending order"
+            )
         previous = entry
     order = {"authored": 0, "reviewed": 1, "approved": 2}
     signed = sorted(document.approvals, key=lambda s: order[s.meaning])
@@ -253,17 +291,35 @@ def _check_procedure_forms(
                 form_ref(("tthc", "dossier", index, "form"), item.form)
         for index, fee in enumerate(document.tthc.fees):
             if fee.basis is not None and legal.get(fee.basis.ref) is None:
-                ref(("tthc", "fees", index, "basis", "ref"), "unknown-legal", f"no legal document {fee.basis.ref!r} in legal/")
+                ref(
+                    ("tthc", "fees", index, "basis", "ref"),
+                    "unknown-legal",
+                    f"no legal document {fee.basis.ref!r} in legal/",
+                )
 
 
-def _check_legal(document: LegalDocument, file: str, legal: LegalRegistry, report: _Reporter) -> None:
+def _check_legal(
+    document: LegalDocument, file: str, legal: LegalRegistry, report: _Reporter
+) -> None:
     for index, relation in enumerate(document.relations):
         target = legal.get(relation.target)
         path: Path_ = ("relations", index, "target")
         if target is None:
-            report(file, path, "unknown-legal", f"no legal document {relation.target!r} in legal/", code=document.number)
+            report(
+                file,
+                path,
+                "unknown-legal",
+                f"no legal document {relation.target!r} in legal/",
+                code=document.number,
+            )
         elif number_key(target.number) == number_key(document.number):
-            report(file, path, "unknown-legal", "a legal document cannot act on itself", code=document.number)
+            report(
+                file,
+                path,
+                "unknown-legal",
+                "a legal document cannot act on itself",
+                code=document.number,
+            )
         elif relation.type is RelationType.REPLACES and target.issued > document.issued:
             report(
                 file,
@@ -274,4 +330,10 @@ def _check_legal(document: LegalDocument, file: str, legal: LegalRegistry, repor
                 code=document.number,
             )
         if relation.effective is not None and relation.effective < document.issued:
-            report(file, ("relations", index, "effective"), "date-order", "takes effect before the document is issued", code=document.number)
+            report(
+                file,
+                ("relations", index, "effective"),
+                "date-order",
+                "takes effect before the document is issued",
+                code=document.number,
+            )

@@ -5,7 +5,18 @@ import qmsdocs
 
 def test_all_is_sorted_and_complete() -> None:
     public = {name for name in dir(qmsdocs) if not name.startswith("_")}
-    modules = {"cli", "errors", "findings", "legal", "lifecycle", "model", "repository", "schemas", "store", "validation"}
+    modules = {
+        "cli",
+        "errors",
+        "findings",
+        "legal",
+        "lifecycle",
+        "model",
+        "repository",
+        "schemas",
+        "store",
+        "validation",
+    }
     assert qmsdocs.__all__ == sorted(qmsdocs.__all__)
     assert public - modules == set(qmsdocs.__all__)
 
@@ -21,6 +32,11 @@ def test_the_library_never_imports_the_cli() -> None:
     import subprocess
     import sys
 
-    code = "import sys, qmsdocs; qmsdocs.Repository; print('qmsdocs.cli' in sys.modules, 'click' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    code = (
+        "import sys, qmsdocs; qmsdocs.Repository; "
+        "print('qmsdocs.cli' in sys.modules, 'click' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.split() == ["False", "False"]

@@ -11,8 +11,15 @@ from qmsdocs.model import LegalDocument, LegalStatus
 
 def legal(number: str, issued: str, effective: str | None = None, **extra: Any) -> LegalDocument:
     return LegalDocument.model_validate(
-        {"number": number, "type": "decree", "issuer": "Chính phủ", "title": "t", "issued": issued,
-         "effective_from": effective, **extra}
+        {
+            "number": number,
+            "type": "decree",
+            "issuer": "Chính phủ",
+            "title": "t",
+            "issued": issued,
+            "effective_from": effective,
+            **extra,
+        }
     )
 
 
@@ -20,10 +27,30 @@ def chain() -> LegalRegistry:
     return LegalRegistry(
         [
             legal("1/2010/NĐ-CP", "2010-01-01"),
-            legal("2/2015/NĐ-CP", "2015-01-01", "2015-03-01", relations=[{"type": "replaces", "target": "1/2010/NĐ-CP"}]),
-            legal("3/2020/NĐ-CP", "2020-01-01", "2020-07-01", relations=[{"type": "replaces", "target": "2/2015/NĐ-CP"}]),
-            legal("4/2024/NĐ-CP", "2024-05-01", "2024-06-01", relations=[{"type": "repeals", "target": "3/2020/NĐ-CP", "articles": ["Điều 5"]}]),
-            legal("5/2027/NĐ-CP", "2026-01-01", "2027-01-01", relations=[{"type": "amends", "target": "3/2020/NĐ-CP"}]),
+            legal(
+                "2/2015/NĐ-CP",
+                "2015-01-01",
+                "2015-03-01",
+                relations=[{"type": "replaces", "target": "1/2010/NĐ-CP"}],
+            ),
+            legal(
+                "3/2020/NĐ-CP",
+                "2020-01-01",
+                "2020-07-01",
+                relations=[{"type": "replaces", "target": "2/2015/NĐ-CP"}],
+            ),
+            legal(
+                "4/2024/NĐ-CP",
+                "2024-05-01",
+                "2024-06-01",
+                relations=[{"type": "repeals", "target": "3/2020/NĐ-CP", "articles": ["Điều 5"]}],
+            ),
+            legal(
+                "5/2027/NĐ-CP",
+                "2026-01-01",
+                "2027-01-01",
+                relations=[{"type": "amends", "target": "3/2020/NĐ-CP"}],
+            ),
         ]
     )
 
@@ -78,8 +105,16 @@ def test_lookup_by_number_file_code_or_other_normal_form() -> None:
 def test_a_replacement_cycle_is_found_once() -> None:
     reg = LegalRegistry(
         [
-            legal("1/2010/NĐ-CP", "2010-01-01", relations=[{"type": "replaces", "target": "2/2011/NĐ-CP"}]),
-            legal("2/2011/NĐ-CP", "2011-01-01", relations=[{"type": "replaces", "target": "1/2010/NĐ-CP"}]),
+            legal(
+                "1/2010/NĐ-CP",
+                "2010-01-01",
+                relations=[{"type": "replaces", "target": "2/2011/NĐ-CP"}],
+            ),
+            legal(
+                "2/2011/NĐ-CP",
+                "2011-01-01",
+                relations=[{"type": "replaces", "target": "1/2010/NĐ-CP"}],
+            ),
         ]
     )
     cycles = reg.replacement_cycles()

@@ -28,8 +28,17 @@ def test_the_agency_is_a_two_tier_unit_with_enough_people(repo: Repository) -> N
 
 
 def test_the_system_procedures_cover_the_six_topics(repo: Repository) -> None:
-    titles = " | ".join(d.title.lower() for d in repo if isinstance(d, Procedure) and d.category == "system")
-    for topic in ("kiểm soát tài liệu", "kiểm soát hồ sơ", "đánh giá nội bộ", "không phù hợp", "xem xét của lãnh đạo", "rủi ro"):
+    titles = " | ".join(
+        d.title.lower() for d in repo if isinstance(d, Procedure) and d.category == "system"
+    )
+    for topic in (
+        "kiểm soát tài liệu",
+        "kiểm soát hồ sơ",
+        "đánh giá nội bộ",
+        "không phù hợp",
+        "xem xét của lãnh đạo",
+        "rủi ro",
+    ):
         assert topic in titles
 
 
@@ -45,7 +54,9 @@ def test_administrative_procedures_are_complete(repo: Repository) -> None:
 
 def test_policy_objectives_and_forms_are_there(repo: Repository) -> None:
     kinds = [d.kind for d in repo]
-    assert kinds.count("policy") == 1 and kinds.count("objectives") >= 1 and kinds.count("form") >= 15
+    assert (
+        kinds.count("policy") == 1 and kinds.count("objectives") >= 1 and kinds.count("form") >= 15
+    )
     objectives = repo.document("MTCL-2025")
     assert objectives.kind == "objectives"
     assert all(o.results for o in objectives.objectives)  # type: ignore[union-attr]
@@ -54,11 +65,19 @@ def test_policy_objectives_and_forms_are_there(repo: Repository) -> None:
 def test_the_legal_registry_holds_real_chains(repo: Repository) -> None:
     assert len(repo.legal) >= 20
     today = dt.date(2026, 1, 1)
-    for old, new in [("144/2006/QĐ-TTg", "19/2014/QĐ-TTg"), ("118/2009/QĐ-TTg", "19/2014/QĐ-TTg"), ("TCVN ISO 9001:2008", "TCVN ISO 9001:2015"), ("77/2015/QH13", "72/2025/QH15")]:
+    for old, new in [
+        ("144/2006/QĐ-TTg", "19/2014/QĐ-TTg"),
+        ("118/2009/QĐ-TTg", "19/2014/QĐ-TTg"),
+        ("TCVN ISO 9001:2008", "TCVN ISO 9001:2015"),
+        ("77/2015/QH13", "72/2025/QH15"),
+    ]:
         document = repo.legal_document(old)
         assert repo.legal.status_on(document, today) is LegalStatus.EXPIRED
         assert repo.legal.replacement(document, today).number == new
-    assert repo.legal.status_on(repo.legal_document("22/2019/QĐ-UBND"), today) is LegalStatus.PARTLY_EXPIRED
+    assert (
+        repo.legal.status_on(repo.legal_document("22/2019/QĐ-UBND"), today)
+        is LegalStatus.PARTLY_EXPIRED
+    )
     amended = repo.legal_document("63/2010/NĐ-CP")
     assert repo.legal.status_on(amended, today) is LegalStatus.IN_FORCE
     assert {e.relation.type.value for e in repo.legal.events(amended)} == {"amends"}
@@ -68,4 +87,7 @@ def test_every_text_is_nfc_and_vietnamese(repo: Repository) -> None:
     for path in SAMPLE.rglob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         assert unicodedata.is_normalized("NFC", text), path
-    assert "ầ" in repo.document("QT-01").model_dump_json() or "ệ" in repo.document("QT-01").model_dump_json()
+    assert (
+        "ầ" in repo.document("QT-01").model_dump_json()
+        or "ệ" in repo.document("QT-01").model_dump_json()
+    )

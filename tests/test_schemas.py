@@ -14,7 +14,13 @@ from qmsdocs.schemas import SCHEMA_FILES, render_schemas
 from qmsdocs.store.yaml import load
 from tests.conftest import PROJECT, SAMPLE
 
-FOLDER_KIND = {"procedures": "procedure", "policies": "policy", "objectives": "objectives", "forms": "form", "legal": "legal"}
+FOLDER_KIND = {
+    "procedures": "procedure",
+    "policies": "policy",
+    "objectives": "objectives",
+    "forms": "form",
+    "legal": "legal",
+}
 
 
 def sample_files() -> list[Path]:
@@ -62,7 +68,9 @@ def test_every_sample_file_names_its_schema_and_is_valid_by_it(path: Path) -> No
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     data = as_json(load(text, file=path.name))
-    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(data)
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(
+        data
+    )
 
 
 def test_the_schema_refuses_what_the_model_refuses() -> None:

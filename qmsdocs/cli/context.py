@@ -39,10 +39,12 @@ class AppContext:
         return Console(highlight=False, width=160, no_color=True)
 
 
-class _DateType(click.ParamType):
+class _DateType(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.date:
         if isinstance(value, dt.date):
             return value
         text = str(value).strip()
@@ -51,7 +53,9 @@ class _DateType(click.ParamType):
                 return parse(text)
             except ValueError:
                 continue
-        self.fail(f"{text!r} is not a date: write YYYY-MM-DD (2025-07-01) or DD/MM/YYYY", param, ctx)
+        self.fail(
+            f"{text!r} is not a date: write YYYY-MM-DD (2025-07-01) or DD/MM/YYYY", param, ctx
+        )
 
 
 #: A date option or argument: ISO (2025-07-01) or Vietnamese (01/07/2025).

@@ -16,7 +16,9 @@ _KINDS = [k.value for k in DocumentKind if k is not DocumentKind.LEGAL]
 
 
 @click.command("list")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(_KINDS), help="Only this kind (repeatable).")
+@click.option(
+    "--kind", "kinds", multiple=True, type=click.Choice(_KINDS), help="Only this kind (repeatable)."
+)
 @click.option(
     "--status",
     "statuses",
@@ -24,7 +26,13 @@ _KINDS = [k.value for k in DocumentKind if k is not DocumentKind.LEGAL]
     type=click.Choice([s.value for s in DocumentState]),
     help="Only documents in this state on the day (repeatable).",
 )
-@click.option("--as-of", "as_of", type=DATE, default=None, help="The day to compute states for (default: today).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=DATE,
+    default=None,
+    help="The day to compute states for (default: today).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @click.pass_obj
 def list_documents(
@@ -56,5 +64,7 @@ def list_documents(
     app.console.print(table)
     unreadable = {f.file for f in repo.load_findings if f.severity is Severity.ERROR}
     if unreadable:
-        click.echo(f"qms: {len(unreadable)} file(s) could not be read; run 'qms validate'", err=True)
+        click.echo(
+            f"qms: {len(unreadable)} file(s) could not be read; run 'qms validate'", err=True
+        )
     return 0

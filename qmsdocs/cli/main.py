@@ -53,8 +53,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("qms: aborted", err=True)
         return EXIT_FINDINGS
     except click.UsageError as error:
-        hint = f"\nTry 'qms {error.ctx.info_name if error.ctx and error.ctx.parent else ''} --help'."
-        click.echo(f"qms: usage error: {error.format_message()}{hint.replace('qms  ', 'qms ')}", err=True)
+        hint = (
+            f"\nTry 'qms {error.ctx.info_name if error.ctx and error.ctx.parent else ''} --help'."
+        )
+        click.echo(
+            f"qms: usage error: {error.format_message()}{hint.replace('qms  ', 'qms ')}", err=True
+        )
         return EXIT_USAGE
     except click.ClickException as error:
         click.echo(f"qms: error: {error.format_message()}", err=True)

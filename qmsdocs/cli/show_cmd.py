@@ -96,7 +96,9 @@ def render(document: Document | LegalDocument, *, state: str, day: dt.date) -> R
     if document.legal_basis:
         parts.append(Text("Căn cứ pháp lý", style="bold"))
         for ref in document.legal_basis:
-            parts.append(Text("  - " + ", ".join(x for x in (ref.ref, ref.article, ref.clause) if x)))
+            parts.append(
+                Text("  - " + ", ".join(x for x in (ref.ref, ref.article, ref.clause) if x))
+            )
     if isinstance(document, Procedure):
         parts += _procedure(document)
     elif isinstance(document, Policy):
@@ -142,7 +144,10 @@ def _procedure(document: Procedure) -> list[RenderableType]:
             ("Lĩnh vực", t.field),
             ("Cách thức", _fmt(t.methods)),
             ("Điều kiện", _fmt(t.conditions)),
-            ("Thành phần hồ sơ", "; ".join(f"{d.name} ({d.originals} chính, {d.copies} sao)" for d in t.dossier)),
+            (
+                "Thành phần hồ sơ",
+                "; ".join(f"{d.name} ({d.originals} chính, {d.copies} sao)" for d in t.dossier),
+            ),
             ("Số lượng hồ sơ", f"{t.dossier_sets:02d} bộ"),
             ("Thời hạn giải quyết", t.time_limit),
             ("Đối tượng", _fmt(t.subjects)),
@@ -156,7 +161,13 @@ def _procedure(document: Procedure) -> list[RenderableType]:
         parts.append(table)
     steps = _table("Bước", "Nội dung công việc", "Trách nhiệm", "Thời gian", "Biểu mẫu/Kết quả")
     for s in document.steps:
-        steps.add_row(str(s.no), s.action, s.responsible, s.time or "", _fmt([*s.forms, *([s.result] if s.result else [])]))
+        steps.add_row(
+            str(s.no),
+            s.action,
+            s.responsible,
+            s.time or "",
+            _fmt([*s.forms, *([s.result] if s.result else [])]),
+        )
     parts += [Text("5. Nội dung quy trình", style="bold"), steps]
     if document.forms:
         parts.append(Text("6. Biểu mẫu: " + ", ".join(document.forms)))

@@ -21,7 +21,9 @@ def validate(app: AppContext, as_json: bool) -> int:
     findings = repo.validate()
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     if as_json:
-        emit_json({"root": str(repo.root), "errors": errors, "findings": [f.to_dict() for f in findings]})
+        emit_json(
+            {"root": str(repo.root), "errors": errors, "findings": [f.to_dict() for f in findings]}
+        )
     else:
         for finding in findings:
             click.echo(str(finding))
@@ -30,5 +32,7 @@ def validate(app: AppContext, as_json: bool) -> int:
             f"{len(repo)} documents, {len(repo.legal)} legal documents: "
             f"{errors} error(s), {warnings} warning(s)"
         )
-        click.echo(summary if findings else f"ok: {summary.split(':')[0]}, no findings", err=bool(findings))
+        click.echo(
+            summary if findings else f"ok: {summary.split(':')[0]}, no findings", err=bool(findings)
+        )
     return 1 if errors else 0

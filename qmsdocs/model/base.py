@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -88,4 +87,3 @@ class Signature(Model):
     signed_at: AwareDatetime
     stamp: str | None = Field(default=None, pattern=r"^sha256:[0-9a-f]{64}$")
     comment: Text | None = None
-

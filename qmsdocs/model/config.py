@@ -23,6 +23,14 @@ __all__ = [
 ControlledKind = Literal["procedure", "policy", "objectives", "form"]
 HistoryColumn = Literal["no", "date", "revision", "pages", "description", "reason", "note"]
 
+_DEFAULT_COLUMNS: list[HistoryColumn] = ["date", "description", "revision"]
+_DEFAULT_INTERVALS: dict[ControlledKind, int] = {
+    "procedure": 12,
+    "policy": 36,
+    "objectives": 12,
+    "form": 24,
+}
+
 
 class Organization(Model):
     """The agency that owns the QMS (cơ quan) and its parent (cơ quan chủ quản)."""
@@ -100,7 +108,7 @@ class ExportProfile(Model):
     font: Text = "Times New Roman"
     font_size: float = Field(default=13, ge=13, le=14)
     change_history_columns: list[HistoryColumn] = Field(
-        default_factory=lambda: ["date", "description", "revision"], min_length=1
+        default_factory=lambda: list(_DEFAULT_COLUMNS), min_length=1
     )
 
 
@@ -115,7 +123,7 @@ class QmsConfig(Model):
     people: list[Person] = Field(min_length=1)
     approval: dict[ControlledKind, ApprovalRule]
     review_interval_months: dict[ControlledKind, int] = Field(
-        default_factory=lambda: {"procedure": 12, "policy": 36, "objectives": 12, "form": 24}
+        default_factory=lambda: dict(_DEFAULT_INTERVALS)
     )
     numbering: dict[ControlledKind, str] = Field(
         default_factory=dict, description="Code prefix per kind, e.g. procedure: 'QT-'"
@@ -137,4 +145,5 @@ class QmsConfig(Model):
 
     def review_interval(self, kind: str) -> int:
         """Return the default review interval in months for documents of *kind*."""
-        return self.review_interval_months.get(kind, 12)  # type: ignore[call-overload]
+        intervals = {str(k): v for k, v in self.review_interval_months.items()}
+        return intervals.get(kind, 12)

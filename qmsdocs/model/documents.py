@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from qmsdocs.model.base import Code, DocumentKind, Ident, Model, Signature, Text
+from qmsdocs.model.base import Code, Ident, Model, Signature, Text
 
 __all__ = [
     "ChangeEntry",

@@ -108,4 +108,3 @@ class LegalDocument(Model):
         if not legal_file_code(self.number):
             raise ValueError(f"number {self.number!r} has no letter or digit")
         return self
-

@@ -53,7 +53,9 @@ def _syntax_message(error: MarkedYAMLError, text: str) -> str:
         problem = problem.split(" with value")[0]
         if error.context_mark is not None:
             problem += f" (first on line {error.context_mark.line + 1})"
-    elif (mark := error.problem_mark) is not None and _char_at(text, mark.line, mark.column) == "\t":
+    elif (mark := error.problem_mark) is not None and _char_at(
+        text, mark.line, mark.column
+    ) == "\t":
         problem = "tab character: indent with spaces, not tabs"
     elif "could not determine a constructor for the tag" in problem:
         tag = problem.rsplit(" ", 1)[-1]
@@ -85,7 +87,9 @@ def load(data: bytes | str, *, file: str) -> Any:
     if "\x00" in text:
         raise YamlError("file holds NUL characters: it is not a text file", file=file)
     if text.startswith(("<<<<<<< ", "=======")) or "\n<<<<<<< " in text:
-        line = 1 if text.startswith("<<<<<<< ") else text[: text.index("\n<<<<<<< ")].count("\n") + 2
+        line = (
+            1 if text.startswith("<<<<<<< ") else text[: text.index("\n<<<<<<< ")].count("\n") + 2
+        )
         raise YamlError(
             "unresolved merge conflict (<<<<<<<): resolve it and remove the markers",
             file=file,
@@ -103,10 +107,10 @@ def load(data: bytes | str, *, file: str) -> Any:
         ) from None
     except (YAMLError, ValueError, OverflowError) as error:
         # The constructor raises plain ValueError for a date like 2025-02-31.
-        line, column, scalar = _bad_scalar(text)
+        bad_line, bad_column, scalar = _bad_scalar(text)
         what = f"invalid value {scalar!r}: " if scalar else ""
         raise YamlError(
-            f"{what}{_one_line(str(error))}", file=file, line=line, column=column
+            f"{what}{_one_line(str(error))}", file=file, line=bad_line, column=bad_column
         ) from None
     except RecursionError:
         raise YamlError("nesting too deep", file=file) from None
@@ -146,7 +150,9 @@ def _bad_scalar(text: str) -> tuple[int | None, int | None, str | None]:
     while stack:
         node = stack.pop(0)
         if isinstance(node, ScalarNode):
-            if node.tag.endswith(":timestamp") or (node.style is None and stamp.match(node.value)):
+            if (node.tag or "").endswith(":timestamp") or (
+                node.style is None and stamp.match(node.value)
+            ):
                 try:
                     dt.date.fromisoformat(node.value[:10])
                 except ValueError:

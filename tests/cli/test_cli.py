@@ -31,8 +31,14 @@ def test_validate_json_is_machine_readable(mini: Path, capsys: pytest.CaptureFix
     data = json.loads(out)
     assert code == 1 and data["errors"] == 1
     assert data["findings"][0] | {"message": ""} == {
-        "file": "forms/BM-01-01.yaml", "line": 2, "column": 1, "severity": "error",
-        "check": "yaml-syntax", "message": "", "field": None, "code": None,
+        "file": "forms/BM-01-01.yaml",
+        "line": 2,
+        "column": 1,
+        "severity": "error",
+        "check": "yaml-syntax",
+        "message": "",
+        "field": None,
+        "code": None,
     }
 
 
@@ -49,18 +55,26 @@ def test_list_json_lists_every_document(capsys: pytest.CaptureFixture[str]) -> N
 def test_list_filters_by_kind_and_state(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "-C", str(mini), "list", "--kind", "form", "--json")
     assert [d["code"] for d in json.loads(out)["documents"]] == ["BM-01-01"]
-    _, out, _ = run(capsys, "-C", str(mini), "list", "--status", "effective", "--as-of", "2024-03-15", "--json")
+    _, out, _ = run(
+        capsys, "-C", str(mini), "list", "--status", "effective", "--as-of", "2024-03-15", "--json"
+    )
     assert [d["code"] for d in json.loads(out)["documents"]] == ["QT-01"]
-    _, out, _ = run(capsys, "-C", str(mini), "list", "--status", "pending", "--as-of", "14/03/2024", "--json")
+    _, out, _ = run(
+        capsys, "-C", str(mini), "list", "--status", "pending", "--as-of", "14/03/2024", "--json"
+    )
     assert [d["code"] for d in json.loads(out)["documents"]] == ["QT-01"]
 
 
-def test_list_for_people_shows_a_table_with_vietnamese_titles(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_for_people_shows_a_table_with_vietnamese_titles(
+    mini: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(capsys, "-C", str(mini), "list")
     assert code == 0 and "Quy trình kiểm soát tài liệu" in out and "QT-01" in out
 
 
-def test_show_renders_a_procedure_and_its_json(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_renders_a_procedure_and_its_json(
+    mini: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(capsys, "-C", str(mini), "show", "qt-01")
     assert code == 0 and "1. Mục đích" in out and "Xem xét và phê duyệt" in out
     code, out, _ = run(capsys, "-C", str(mini), "show", "QT-01", "--json")
@@ -69,8 +83,12 @@ def test_show_renders_a_procedure_and_its_json(mini: Path, capsys: pytest.Captur
     assert data["steps"][1]["responsible"] == "Chủ tịch UBND xã"
 
 
-def test_show_a_legal_document_by_its_printed_number(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "-C", str(mini), "show", "118/2009/QĐ-TTg", "--as-of", "2015-01-01", "--json")
+def test_show_a_legal_document_by_its_printed_number(
+    mini: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys, "-C", str(mini), "show", "118/2009/QĐ-TTg", "--as-of", "2015-01-01", "--json"
+    )
     data = json.loads(out)
     assert code == 0 and data["state"] == "expired" and data["number"] == "118/2009/QĐ-TTg"
 
@@ -94,6 +112,8 @@ def test_bad_arguments_get_one_clear_line(
 
 def test_the_console_script_is_installed_and_runs(tmp_path: Path) -> None:
     qms = Path(sys.executable).parent / "qms"
-    result = subprocess.run([str(qms), "-C", str(SAMPLE), "list", "--json"], capture_output=True, text=True)
+    result = subprocess.run(
+        [str(qms), "-C", str(SAMPLE), "list", "--json"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["documents"]

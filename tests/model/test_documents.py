@@ -27,7 +27,12 @@ def procedure(**changes: Any) -> dict[str, Any]:
 
 def test_a_minimal_system_procedure_is_a_draft_of_revision_1() -> None:
     doc = Procedure.model_validate(procedure())
-    assert (doc.kind, doc.status.value, doc.revision, doc.schema_version) == ("procedure", "draft", 1, 1)
+    assert (doc.kind, doc.status.value, doc.revision, doc.schema_version) == (
+        "procedure",
+        "draft",
+        1,
+        1,
+    )
 
 
 def test_unknown_fields_are_refused() -> None:
@@ -41,7 +46,10 @@ def test_an_administrative_procedure_needs_its_tthc_parts() -> None:
 
 
 def test_steps_are_numbered_in_order() -> None:
-    steps = [{"no": 1, "action": "a", "responsible": "b"}, {"no": 3, "action": "c", "responsible": "d"}]
+    steps = [
+        {"no": 1, "action": "a", "responsible": "b"},
+        {"no": 3, "action": "c", "responsible": "d"},
+    ]
     with pytest.raises(ValidationError, match=r"numbered 1, 2, 3"):
         Procedure.model_validate(procedure(steps=steps))
 
@@ -76,7 +84,9 @@ def test_objectives_period_must_be_in_order() -> None:
                 "year": 2025,
                 "period_start": "2025-12-31",
                 "period_end": "2025-01-01",
-                "objectives": [{"id": "MT-01", "statement": "s", "indicator": "i", "target": "100%"}],
+                "objectives": [
+                    {"id": "MT-01", "statement": "s", "indicator": "i", "target": "100%"}
+                ],
             }
         )
 
@@ -84,7 +94,13 @@ def test_objectives_period_must_be_in_order() -> None:
 def test_a_form_file_cannot_leave_the_forms_folder() -> None:
     with pytest.raises(ValidationError):
         Form.model_validate(
-            {"code": "BM-01", "title": "t", "unit": "u", "procedure": "QT-01", "file": "../../x.docx"}
+            {
+                "code": "BM-01",
+                "title": "t",
+                "unit": "u",
+                "procedure": "QT-01",
+                "file": "../../x.docx",
+            }
         )
 
 
@@ -103,7 +119,13 @@ def test_a_legal_document_cannot_take_effect_before_it_is_issued() -> None:
 
 
 def test_legal_code_is_derived_from_the_number() -> None:
-    doc = LegalDocument(number="30/2020/NĐ-CP", type="decree", issuer="Chính phủ", title="Về công tác văn thư", issued=dt.date(2020, 3, 5))  # type: ignore[arg-type]
+    doc = LegalDocument(
+        number="30/2020/NĐ-CP",
+        type="decree",
+        issuer="Chính phủ",
+        title="Về công tác văn thư",
+        issued=dt.date(2020, 3, 5),
+    )  # type: ignore[arg-type]
     assert doc.code == "30-2020-ND-CP"
     assert doc.in_force_from == dt.date(2020, 3, 5)
 
