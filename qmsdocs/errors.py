@@ -7,7 +7,10 @@ Every error the library raises on purpose derives from :class:`QmsError`::
     ├── DocumentNotFound        no document or legal document with that code or number
     ├── InvalidCode             a code that could name a path outside its folder, or is unsafe
     ├── InvalidDocument         a file that cannot be read as a document (syntax or schema)
-    └── ConfigError             qms.yaml is missing, unreadable or invalid
+    ├── ConfigError             qms.yaml is missing, unreadable or invalid
+    ├── ActionRefused           a lifecycle action the rules do not allow (nothing changed)
+    │   └── RepositoryBusy      another action holds the repository lock
+    └── GitError                git failed; the action was rolled back
 
 Content problems found by validation are *findings* (:class:`qmsdocs.Finding`), not
 exceptions: validation reports every problem at once and never raises per problem.
@@ -24,6 +27,9 @@ __all__ = [
     "DocumentNotFound",
     "InvalidCode",
     "InvalidDocument",
+    "ActionRefused",
+    "GitError",
+    "RepositoryBusy",
     "QmsError",
     "RepositoryNotFound",
 ]
@@ -80,3 +86,15 @@ class InvalidDocument(QmsError):
 
 class ConfigError(QmsError):
     """qms.yaml is missing, unreadable or invalid, so the repository cannot be used."""
+
+
+class ActionRefused(QmsError):
+    """A lifecycle action that the rules do not allow; nothing was changed."""
+
+
+class RepositoryBusy(ActionRefused):
+    """Another process holds the repository's action lock."""
+
+
+class GitError(QmsError):
+    """A git command failed during an action; the work tree and index were restored."""

@@ -11,10 +11,20 @@ import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
 
+from qmsdocs.model.base import Signature
 from qmsdocs.model.codes import code_key
+from qmsdocs.model.config import QmsConfig
 from qmsdocs.model.documents import Document, Status
+from qmsdocs.stamp import content_stamp
 
-__all__ = ["DocumentState", "status_on", "superseded_by"]
+__all__ = [
+    "MEANINGS",
+    "DocumentState",
+    "signature_for",
+    "signer_problem",
+    "status_on",
+    "superseded_by",
+]
 
 
 class DocumentState(StrEnum):
@@ -59,3 +69,66 @@ def status_on(
     if document.effective_date is not None and document.effective_date <= day:
         return DocumentState.EFFECTIVE
     return DocumentState.PENDING
+
+
+# -- rules of the workflow -------------------------------------------------------------
+
+#: The step of an approval rule that each signature meaning needs.
+STEP_OF_MEANING = {"authored": "author", "reviewed": "review", "approved": "approve"}
+#: The signature grid, in order: Soạn thảo, Xem xét, Phê duyệt.
+MEANINGS = ("authored", "reviewed", "approved")
+
+
+def signer_problem(
+    config: QmsConfig,
+    document: Document,
+    person_id: str,
+    meaning: str,
+    day: dt.date,
+) -> str | None:
+    """Return why *person_id* may not sign *document* with *meaning* on *day*, or None.
+
+    The person must exist, hold one of the roles the kind's rule names for that step on the
+    day, and, where the rule asks for distinct people, not have signed another column.
+    """
+    person = config.person(person_id)
+    if person is None:
+        return f"{person_id!r} is not a person of qms.yaml"
+    rule = config.approval.get(document.kind)  # type: ignore[call-overload]
+    if rule is None:
+        return f"qms.yaml has no approval rule for {document.kind} documents"
+    allowed = set(getattr(rule, STEP_OF_MEANING[meaning]))
+    held = person.roles_on(day)
+    if not allowed & held:
+        return (
+            f"{person.name} does not hold a role that may sign '{meaning}' for a "
+            f"{document.kind} on {day:%d/%m/%Y} (needs one of: {', '.join(sorted(allowed))})"
+        )
+    if rule.distinct_people:
+        for signature in document.approvals:
+            if signature.meaning != meaning and signature.person == person_id:
+                return (
+                    f"{person.name} already signed '{signature.meaning}' for this revision; "
+                    "author, reviewer and approver must be different people"
+                )
+    return None
+
+
+def signature_for(
+    config: QmsConfig, document: Document, person_id: str, meaning: str, now: dt.datetime
+) -> Signature:
+    """Return the signature *person_id* puts on *document* at *now* (rules already checked)."""
+    person = config.person(person_id)
+    assert person is not None
+    rule = config.approval[document.kind]  # type: ignore[index]
+    allowed = set(getattr(rule, STEP_OF_MEANING[meaning]))
+    role = sorted(allowed & person.roles_on(now.date()))[0]
+    return Signature(
+        meaning=meaning,  # type: ignore[arg-type]
+        person=person.id,
+        name=person.name,
+        title=person.title,
+        role=role,
+        signed_at=now,
+        stamp=content_stamp(document),
+    )

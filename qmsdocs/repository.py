@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -22,6 +22,9 @@ from qmsdocs.model import MODELS, Document, DocumentKind, LegalDocument, QmsConf
 from qmsdocs.model.codes import check_code, code_key, legal_file_code
 from qmsdocs.store import yaml as yaml_store
 from qmsdocs.store.git import git_state
+
+if TYPE_CHECKING:
+    from qmsdocs.workflow import ActionResult
 
 __all__ = ["CONFIG_FILE", "DocumentSummary", "Repository"]
 
@@ -137,12 +140,15 @@ class Repository:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._reload()
+
+    def _reload(self) -> None:
         self._load_findings: list[Finding] = []
         self._config: QmsConfig | None = None
         self._entries: dict[str, _Entry] = {}
         self._legal_entries: dict[str, _Entry] = {}
         self._unreadable: set[str] = set()  # keys of files that exist but could not be loaded
-        self._git = git_state(root)
+        self._git = git_state(self.root)
         self._load()
         self.legal = LegalRegistry(e.document for e in self._legal_entries.values())
 
@@ -279,6 +285,11 @@ class Repository:
         return list(self._load_findings)
 
     @property
+    def git_top(self) -> Path | None:
+        """Return the top of the git work tree holding the repository, or None."""
+        return self._git.top
+
+    @property
     def in_git(self) -> bool:
         """Return whether the repository sits inside a git work tree."""
         return self._git.top is not None
@@ -369,3 +380,72 @@ class Repository:
         except (OSError, UnicodeDecodeError):
             return None
         return yaml_store.locate(text, path)
+
+    # -- lifecycle actions ---------------------------------------------------------------
+    # Each is one commit or none, made as the person *by* (an id of qms.yaml) at *now*
+    # (a timezone-aware datetime); the repository is re-read afterwards. See
+    # :class:`qmsdocs.workflow.Workflow` for the rules.
+
+    def _act(self, action: str, *args: Any, **kwargs: Any) -> ActionResult:
+        from qmsdocs.workflow import Workflow
+
+        try:
+            result: ActionResult = getattr(Workflow(self.root), action)(*args, **kwargs)
+        finally:
+            self._reload()
+        return result
+
+    def new(
+        self,
+        kind: str,
+        code: str,
+        *,
+        title: str,
+        by: str,
+        now: dt.datetime,
+        unit: str | None = None,
+        procedure: str | None = None,
+    ) -> ActionResult:
+        """Create a new draft of *kind* (procedure, policy, objectives, form) from a template.
+
+        A form names the *procedure* that uses it.
+        """
+        return self._act(
+            "new", kind, code, title=title, by=by, now=now, unit=unit, procedure=procedure
+        )
+
+    def revise(self, code: str, *, reason: str, by: str, now: dt.datetime) -> ActionResult:
+        """Open a draft of the next revision of an issued document."""
+        return self._act("revise", code, reason=reason, by=by, now=now)
+
+    def submit(self, code: str, *, by: str, now: dt.datetime) -> ActionResult:
+        """Submit a draft for review, signing it as its author."""
+        return self._act("submit", code, by=by, now=now)
+
+    def review(
+        self,
+        code: str,
+        *,
+        by: str,
+        now: dt.datetime,
+        reject: bool = False,
+        comment: str | None = None,
+    ) -> ActionResult:
+        """Accept a submitted draft for approval, or reject it back to draft with a comment."""
+        return self._act("review", code, by=by, now=now, reject=reject, comment=comment)
+
+    def approve(
+        self, code: str, *, by: str, now: dt.datetime, effective: dt.date | None = None
+    ) -> ActionResult:
+        """Approve and issue a reviewed revision, effective on *effective* (default: now)."""
+        return self._act("approve", code, by=by, now=now, effective=effective)
+
+    def withdraw(
+        self, code: str, *, reason: str, by: str, now: dt.datetime, replaced_by: str | None = None
+    ) -> ActionResult:
+        """Withdraw an issued document, optionally naming its replacement."""
+        return self._act("withdraw", code, reason=reason, by=by, now=now, replaced_by=replaced_by)
+
+    def confirm(self, code: str, *, reason: str, by: str, now: dt.datetime) -> ActionResult:
+        """Record a periodic review that found the document still suitable (no new revision)."""
+        return self._act("confirm", code, reason=reason, by=by, now=now)

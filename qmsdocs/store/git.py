@@ -1,12 +1,26 @@
-"""The only module that imports gitpython."""
+"""The only module that imports gitpython: commits, tags, history and blobs.
+
+Each call runs one git command; reading history or all tags is one command whatever the
+number of objects.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import git
 
-__all__ = ["GitState", "git_state"]
+from qmsdocs.errors import GitError
+
+__all__ = ["CommitInfo", "GitState", "GitStore", "Identity", "TagInfo", "git_state"]
+
+_TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*): (.*)$")
+_FIELD, _RECORD = "\x1f", "\x1e"
 
 
 class GitState:
@@ -29,3 +43,293 @@ def git_state(path: Path) -> GitState:
         return GitState(Path(repo.working_tree_dir).resolve(), None)
     finally:
         repo.close()
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who acts: the name and email git records as author, committer or tagger."""
+
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    """One commit: who, when, its message and its machine-readable trailers."""
+
+    sha: str
+    author: Identity
+    date: dt.datetime
+    subject: str
+    body: str
+    trailers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TagInfo:
+    """One tag: its name, the commit it points to, and its message for annotated tags."""
+
+    name: str
+    commit: str
+    annotated: bool
+    message: str
+    tagger: Identity | None
+    date: dt.datetime | None
+    trailers: dict[str, str] = field(default_factory=dict)
+
+
+def parse_trailers(message: str) -> dict[str, str]:
+    """Return the trailers (``Key: value`` lines) of the last paragraph of *message*."""
+    paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
+    if not paragraphs:
+        return {}
+    out: dict[str, str] = {}
+    for line in paragraphs[-1].splitlines():
+        match = _TRAILER.match(line.strip())
+        if not match:
+            return {}
+        out[match.group(1)] = match.group(2).strip()
+    return out
+
+
+def _date(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+class GitStore:
+    """A git work tree, driven through git's own commands."""
+
+    def __init__(self, top: Path) -> None:
+        self.top = top
+        self._repo = git.Repo(top)
+        self._git = self._repo.git
+
+    def close(self) -> None:
+        """Release git's handles."""
+        self._repo.close()
+
+    def _run(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
+        try:
+            return str(
+                self._git.execute(
+                    ["git", *args],
+                    env={**os.environ, **(env or {})},
+                    istream=None if stdin is None else _stdin(stdin),
+                    strip_newline_in_stdout=False,
+                )
+            )
+        except git.GitCommandError as error:
+            detail = " ".join(str(error.stderr or error.stdout or "").split())
+            raise GitError(f"git {args[0]} failed: {detail or error.status}") from None
+
+    # -- state ---------------------------------------------------------------------------
+
+    def head(self) -> str | None:
+        """Return the commit HEAD points at, or None in a repository without commits."""
+        try:
+            return self._run("rev-parse", "--verify", "-q", "HEAD^{commit}").strip() or None
+        except GitError:
+            return None
+
+    def dirty(self, paths: Sequence[str]) -> list[str]:
+        """Return which of *paths* (relative to the top) differ from HEAD or are untracked."""
+        if not paths:
+            return []
+        out = self._run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths)
+        return [entry[3:] for entry in out.split("\0") if entry]
+
+    def user_email(self) -> str | None:
+        """Return git's configured user.email, or None."""
+        try:
+            return self._run("config", "user.email").strip() or None
+        except GitError:
+            return None
+
+    def git_dir(self) -> Path:
+        """Return the repository's .git folder."""
+        return Path(self._repo.git_dir)
+
+    def is_ancestor(self, commit: str, of: str) -> bool:
+        """Return whether *commit* is reachable from *of*."""
+        try:
+            self._run("merge-base", "--is-ancestor", commit, of)
+        except GitError:
+            return False
+        return True
+
+    # -- writing -------------------------------------------------------------------------
+
+    def commit(
+        self,
+        paths: Sequence[str],
+        message: str,
+        *,
+        author: Identity,
+        when: dt.datetime,
+        sign: bool = False,
+    ) -> str:
+        """Commit exactly *paths* (added, changed or deleted) as *author* at *when*.
+
+        Other staged changes are left alone. Return the new commit id.
+        """
+        env = _identity_env(author, when)
+        self._run("add", "-A", "--", *paths)
+        self._run(
+            "commit",
+            "-q",
+            "--no-edit",
+            *(["-S"] if sign else []),
+            "-F",
+            "-",
+            "--",
+            *paths,
+            env=env,
+            stdin=message,
+        )
+        head = self.head()
+        assert head is not None
+        return head
+
+    def tag(
+        self,
+        name: str,
+        commit: str,
+        message: str,
+        *,
+        tagger: Identity,
+        when: dt.datetime,
+        sign: bool = False,
+    ) -> None:
+        """Create the annotated tag *name* on *commit*; refuse to move an existing tag."""
+        self._run(
+            "tag",
+            "-s" if sign else "-a",
+            name,
+            commit,
+            "-F",
+            "-",
+            env=_identity_env(tagger, when),
+            stdin=message,
+        )
+
+    def unstage(self, paths: Sequence[str]) -> None:
+        """Reset the index of *paths* to HEAD (used to roll back a failed action)."""
+        if self.head() is None:
+            self._run("rm", "-q", "--cached", "--ignore-unmatch", "--", *paths)
+        else:
+            self._run("reset", "-q", "HEAD", "--", *paths)
+
+    def reset_soft(self, commit: str) -> None:
+        """Move the branch back to *commit*, keeping index and files (roll back a commit)."""
+        self._run("reset", "-q", "--soft", commit)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def log(self, *, grep: Sequence[str] = (), paths: Sequence[str] = ()) -> list[CommitInfo]:
+        """Return the commits reachable from HEAD, newest first, optionally filtered."""
+        if self.head() is None:
+            return []
+        args = ["log", f"--format=%H{_FIELD}%an{_FIELD}%ae{_FIELD}%aI{_FIELD}%B{_RECORD}"]
+        for pattern in grep:
+            args.append(f"--grep={pattern}")
+        if grep:
+            args.append("--all-match")
+        out = self._run(*args, "--", *paths) if paths else self._run(*args)
+        commits = []
+        for record in out.split(_RECORD):
+            parts = record.strip("\n").split(_FIELD)
+            if len(parts) != 5:
+                continue
+            sha, name, email, date, message = parts
+            subject, _, body = message.partition("\n")
+            commits.append(
+                CommitInfo(
+                    sha=sha,
+                    author=Identity(name, email),
+                    date=_date(date) or dt.datetime.min.replace(tzinfo=dt.UTC),
+                    subject=subject,
+                    body=body.strip(),
+                    trailers=parse_trailers(message),
+                )
+            )
+        return commits
+
+    def tags(self, prefix: str) -> list[TagInfo]:
+        """Return every tag under ``refs/tags/<prefix>``, in one git command."""
+        fmt = _FIELD.join(
+            [
+                "%(refname)",
+                "%(objecttype)",
+                "%(objectname)",
+                "%(*objectname)",
+                "%(taggername)",
+                "%(taggeremail)",
+                "%(taggerdate:iso-strict)",
+                "%(contents)",
+            ]
+        )
+        out = self._run("for-each-ref", f"--format={fmt}{_RECORD}", f"refs/tags/{prefix}")
+        tags = []
+        for record in out.split(_RECORD):
+            parts = record.strip("\n").split(_FIELD)
+            if len(parts) != 8:
+                continue
+            ref, kind, obj, peeled, tname, temail, tdate, contents = parts
+            annotated = kind == "tag"
+            tags.append(
+                TagInfo(
+                    name=ref.removeprefix("refs/tags/"),
+                    commit=peeled if annotated else obj,
+                    annotated=annotated,
+                    message=contents if annotated else "",
+                    tagger=Identity(tname, temail.strip("<>")) if annotated else None,
+                    date=_date(tdate) if annotated else None,
+                    trailers=parse_trailers(contents) if annotated else {},
+                )
+            )
+        return tags
+
+    def read(self, rev: str, path: str) -> bytes | None:
+        """Return the bytes of *path* at *rev*, or None when it does not exist there."""
+        try:
+            out = self._git.execute(
+                ["git", "cat-file", "blob", f"{rev}:{path}"], stdout_as_string=False
+            )
+        except git.GitCommandError:
+            return None
+        return out if isinstance(out, bytes) else None
+
+    def verify(self, kind: str, name: str) -> tuple[bool, str]:
+        """Run ``git verify-commit`` or ``git verify-tag``; return (good, git's report)."""
+        try:
+            out = self._git.execute(
+                ["git", f"verify-{kind}", "--raw", name], with_extended_output=True
+            )
+        except git.GitCommandError as error:
+            return False, " ".join(str(error.stderr).split())
+        _, stdout, stderr = out
+        return True, " ".join(f"{stdout} {stderr}".split())
+
+
+def _identity_env(who: Identity, when: dt.datetime) -> dict[str, str]:
+    stamp = when.isoformat()
+    return {
+        "GIT_AUTHOR_NAME": who.name,
+        "GIT_AUTHOR_EMAIL": who.email,
+        "GIT_AUTHOR_DATE": stamp,
+        "GIT_COMMITTER_NAME": who.name,
+        "GIT_COMMITTER_EMAIL": who.email,
+        "GIT_COMMITTER_DATE": stamp,
+    }
+
+
+def _stdin(text: str) -> object:
+    import tempfile
+
+    handle = tempfile.TemporaryFile()
+    handle.write(text.encode("utf-8"))
+    handle.seek(0)
+    return handle

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from enum import Enum
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,7 +21,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qmsdocs.errors import InvalidDocument
 
-__all__ = ["MAX_FILE_BYTES", "MAX_NODES", "YamlError", "dump_text", "load", "locate"]
+__all__ = ["MAX_FILE_BYTES", "MAX_NODES", "YamlError", "dump_text", "load", "locate", "update_text"]
 
 #: Larger files are refused before parsing: no real document comes near it.
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -190,12 +191,44 @@ def locate(text: str, path: Sequence[str | int]) -> tuple[int, int] | None:
     return found.start_mark.line + 1, found.start_mark.column + 1
 
 
-def dump_text(value: Any) -> str:
-    """Return *value* as block-style YAML text (for new files the library writes)."""
+def _round_trip() -> YAML:
     yaml = YAML(typ="rt")
     yaml.allow_unicode = True
     yaml.width = 100
     yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def update_text(text: str, changes: dict[str, Any]) -> str:
+    """Return *text* with the top-level fields in *changes* set (None removes the field).
+
+    Everything else, comments and key order included, stays as the officer wrote it.
+    """
+    yaml = _round_trip()
+    data = yaml.load(text)
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = _plain(value)
     stream = io.StringIO()
-    yaml.dump(value, stream)
+    yaml.dump(data, stream)
+    return stream.getvalue()
+
+
+def dump_text(value: Any, *, header: str = "") -> str:
+    """Return *value* as block-style YAML text after *header* (for new files)."""
+    stream = io.StringIO()
+    stream.write(header)
+    _round_trip().dump(_plain(value), stream)
     return stream.getvalue()

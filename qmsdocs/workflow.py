@@ -1,0 +1,672 @@
+"""Lifecycle actions: new, revise, submit, review, approve, withdraw, confirm.
+
+Each action is one commit or none. It holds the repository's lock, reloads the repository,
+checks the rules (refusing with :class:`ActionRefused` before touching anything), refuses to
+overwrite uncommitted edits, writes the file atomically (keeping the officer's comments and
+key order), commits it as the acting person with machine-readable trailers, and, on
+approval, tags the issued revision. If git fails, the file, the index and the branch are put
+back as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qmsdocs import lifecycle
+from qmsdocs.errors import ActionRefused, DocumentNotFound, GitError
+from qmsdocs.findings import Severity
+from qmsdocs.model import (
+    MODELS,
+    ChangeEntry,
+    Document,
+    DocumentKind,
+    PeriodicReview,
+    QmsConfig,
+    Status,
+    Withdrawal,
+)
+from qmsdocs.model.codes import check_code
+from qmsdocs.schemas import schema_comment
+from qmsdocs.stamp import content_stamp
+from qmsdocs.store import yaml as yaml_store
+from qmsdocs.store.files import action_lock, write_atomic
+from qmsdocs.store.git import GitStore, Identity
+
+__all__ = ["TAG_PREFIX", "ActionResult", "Workflow", "tag_name"]
+
+#: Issued revisions are tagged refs/tags/qms/<CODE>/<REVISION>: a namespace of their own.
+TAG_PREFIX = "qms/"
+LOCK_NAME = "qms.lock"
+
+
+def tag_name(code: str, revision: int) -> str:
+    """Return the tag of an issued revision: ``qms/QT-01/3``."""
+    return f"{TAG_PREFIX}{code}/{revision}"
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What an action did: the commit (None when nothing changed) and the tag, if any."""
+
+    action: str
+    code: str
+    revision: int
+    commit: str | None
+    tag: str | None
+    message: str
+
+    @property
+    def changed(self) -> bool:
+        """Return whether the action made a commit."""
+        return self.commit is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as JSON-ready values."""
+        return {
+            "action": self.action,
+            "code": self.code,
+            "revision": self.revision,
+            "commit": self.commit,
+            "tag": self.tag,
+            "changed": self.changed,
+            "message": self.message,
+        }
+
+
+_SUBJECTS = {
+    "vi": {
+        "new": "Soạn thảo {code} lần ban hành {rev}: {title}",
+        "revise": "Sửa đổi {code}: mở dự thảo lần ban hành {rev}",
+        "submit": "Trình xem xét {code} lần ban hành {rev}",
+        "review": "Xem xét {code} lần ban hành {rev}: đồng ý trình phê duyệt",
+        "reject": "Xem xét {code} lần ban hành {rev}: trả lại để sửa",
+        "approve": "Phê duyệt, ban hành {code} lần ban hành {rev}, hiệu lực từ {effective}",
+        "withdraw": "Hủy bỏ {code} (lần ban hành {rev})",
+        "confirm": "Rà soát định kỳ {code} lần ban hành {rev}: còn phù hợp, không sửa đổi",
+    },
+    "en": {
+        "new": "Draft {code} revision {rev}: {title}",
+        "revise": "Revise {code}: open draft revision {rev}",
+        "submit": "Submit {code} revision {rev} for review",
+        "review": "Review {code} revision {rev}: accepted for approval",
+        "reject": "Review {code} revision {rev}: returned for changes",
+        "approve": "Approve and issue {code} revision {rev}, effective {effective}",
+        "withdraw": "Withdraw {code} (revision {rev})",
+        "confirm": "Periodic review of {code} revision {rev}: still suitable, no change",
+    },
+}
+
+
+def _message(config: QmsConfig, action: str, document: Document, body: str, **trailers: Any) -> str:
+    effective = document.effective_date
+    subject = _SUBJECTS[config.language][action].format(
+        code=document.code,
+        rev=document.revision,
+        title=document.title,
+        effective=f"{effective:%d/%m/%Y}" if effective else "",
+    )
+    lines = [
+        f"QMS-Action: {action}",
+        f"QMS-Document: {document.code}",
+        f"QMS-Revision: {document.revision}",
+    ]
+    lines += [
+        f"QMS-{k.replace('_', '-').title()}: {v}" for k, v in trailers.items() if v is not None
+    ]
+    text = subject + "\n\n"
+    if body.strip():
+        text += " ".join(body.split()) + "\n\n"
+    return text + "\n".join(lines) + "\n"
+
+
+def _template(
+    kind: DocumentKind, code: str, title: str, unit: str, day: dt.date, procedure: str | None
+) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "schema_version": 1,
+        "kind": kind.value,
+        "code": code,
+        "title": title,
+        "unit": unit,
+        "revision": 1,
+        "status": "draft",
+        "legal_basis": [],
+        "history": [{"revision": 1, "description": "Ban hành lần đầu"}],
+    }
+    placeholder = "(cần bổ sung)"
+    if kind is DocumentKind.PROCEDURE:
+        base |= {
+            "category": "system",
+            "purpose": placeholder,
+            "scope": placeholder,
+            "references": [],
+            "definitions": [],
+            "steps": [{"no": 1, "action": placeholder, "responsible": placeholder}],
+            "forms": [],
+            "records": [],
+        }
+    elif kind is DocumentKind.POLICY:
+        base |= {"statement": placeholder, "commitments": [placeholder], "posted_at": []}
+    elif kind is DocumentKind.OBJECTIVES:
+        base |= {
+            "year": day.year,
+            "period_start": dt.date(day.year, 1, 1),
+            "period_end": dt.date(day.year, 12, 31),
+            "objectives": [
+                {
+                    "id": "MT-01",
+                    "statement": placeholder,
+                    "indicator": placeholder,
+                    "target": "100%",
+                }
+            ],
+        }
+    elif kind is DocumentKind.FORM:
+        base |= {"procedure": procedure, "description": placeholder}
+    return base
+
+
+class Workflow:
+    """The lifecycle actions on the QMS repository at *root* (inside a git work tree)."""
+
+    def __init__(self, root: Path, *, lock_wait: float = 10.0) -> None:
+        from qmsdocs.repository import Repository  # the facade imports us too
+
+        self._Repository = Repository
+        self.root = root
+        self.lock_wait = lock_wait
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _open(self) -> tuple[Any, GitStore]:
+        repo = self._Repository(self.root)
+        if repo.git_top is None:
+            raise ActionRefused(f"{self.root} is not inside a git work tree: run 'git init' first")
+        return repo, GitStore(repo.git_top)
+
+    def _person(self, config: QmsConfig, person_id: str) -> Identity:
+        person = config.person(person_id)
+        if person is None:
+            known = ", ".join(p.id for p in config.people)
+            raise ActionRefused(f"{person_id!r} is not a person of qms.yaml (known: {known})")
+        return Identity(person.name, person.email)
+
+    def _commit(
+        self,
+        repo: Any,
+        store: GitStore,
+        *,
+        action: str,
+        old: Document | None,
+        new: Document,
+        file: str,
+        message: str,
+        by: Identity,
+        now: dt.datetime,
+        tag_message: str | None = None,
+    ) -> ActionResult:
+        path = self.root / file
+        rel = path.relative_to(repo.git_top).as_posix()
+        dirty = store.dirty([rel])
+        if dirty:
+            raise ActionRefused(
+                f"{file} has uncommitted edits: commit them (git commit) or discard them "
+                "before this action",
+                file=file,
+            )
+        before = path.read_bytes() if path.exists() else None
+        if old is None:
+            text = yaml_store.dump_text(
+                _new_file_fields(new), header=schema_comment(new.kind, depth=1)
+            )
+        else:
+            assert before is not None
+            changes = _changed_fields(old, new)
+            if not changes:
+                return ActionResult(action, new.code, new.revision, None, None, "nothing to change")
+            text = yaml_store.update_text(before.decode("utf-8-sig"), changes)
+        data = text.encode("utf-8")
+        if data == before:
+            return ActionResult(action, new.code, new.revision, None, None, "nothing to change")
+        head = store.head()
+        sign = bool(tag_message) and repo.config.require_signed_approvals
+        write_atomic(path, data)
+        try:
+            commit = store.commit([rel], message, author=by, when=now, sign=sign)
+            tag = None
+            if tag_message is not None:
+                tag = tag_name(new.code, new.revision)
+                store.tag(tag, commit, tag_message, tagger=by, when=now, sign=sign)
+        except (GitError, OSError) as error:
+            self._roll_back(store, path, rel, before, head)
+            raise GitError(f"{action} {new.code} failed and was rolled back: {error}") from None
+        return ActionResult(action, new.code, new.revision, commit, tag, message.splitlines()[0])
+
+    @staticmethod
+    def _roll_back(
+        store: GitStore, path: Path, rel: str, before: bytes | None, head: str | None
+    ) -> None:
+        if head is not None and store.head() != head:
+            store.reset_soft(head)
+        if before is None:
+            path.unlink(missing_ok=True)
+        else:
+            write_atomic(path, before)
+        store.unstage([rel])
+
+    def _load(self, repo: Any, code: str) -> tuple[Document, str]:
+        try:
+            document = repo.document(code)
+        except DocumentNotFound:
+            raise DocumentNotFound(f"no document {code!r}; see 'qms list'", code=code) from None
+        return document, repo.file_of(code)
+
+    @staticmethod
+    def _require(document: Document, *statuses: Status, doing: str) -> None:
+        if document.status not in statuses:
+            wanted = " or ".join(s.value for s in statuses)
+            raise ActionRefused(
+                f"cannot {doing} {document.code}: it is {document.status.value} "
+                f"(revision {document.revision}); only a {wanted} document can be",
+                code=document.code,
+            )
+
+    @staticmethod
+    def _check_signer(
+        config: QmsConfig, document: Document, by: str, meaning: str, day: dt.date
+    ) -> None:
+        problem = lifecycle.signer_problem(config, document, by, meaning, day)
+        if problem:
+            raise ActionRefused(f"{document.code}: {problem}", code=document.code)
+
+    @staticmethod
+    def _check_valid(repo: Any, file: str, code: str) -> None:
+        errors = [f for f in repo.validate() if f.file == file and f.severity is Severity.ERROR]
+        if errors:
+            raise ActionRefused(
+                f"{code} has {len(errors)} error(s); fix them first (qms validate): {errors[0]}",
+                code=code,
+                file=file,
+            )
+
+    @staticmethod
+    def _check_unchanged(document: Document) -> None:
+        stamp = content_stamp(document)
+        for signature in document.approvals:
+            if signature.stamp != stamp:
+                raise ActionRefused(
+                    f"{document.code} changed after '{signature.meaning}' was signed by "
+                    f"{signature.name}; return it to draft (qms review --reject) first",
+                    code=document.code,
+                )
+
+    # -- actions -----------------------------------------------------------------------
+
+    def new(
+        self,
+        kind: DocumentKind | str,
+        code: str,
+        *,
+        title: str,
+        by: str,
+        now: dt.datetime,
+        unit: str | None = None,
+        procedure: str | None = None,
+    ) -> ActionResult:
+        """Create a new draft of *kind* with *code* from the kind's template.
+
+        A form names the *procedure* that uses it.
+        """
+        kind = DocumentKind(kind)
+        if kind is DocumentKind.LEGAL:
+            raise ActionRefused("legal documents are not drafted here: add them to legal/")
+        if kind is DocumentKind.FORM and not procedure:
+            raise ActionRefused("a new form needs the procedure that uses it (--procedure)")
+        problem = check_code(code)
+        if problem:
+            raise ActionRefused(problem, code=code)
+        with action_lock(self._lock_path(), wait=self.lock_wait):
+            repo, store = self._open()
+            config = repo.config
+            who = self._person(config, by)
+            if code in repo:
+                raise ActionRefused(f"a document with code {code!r} already exists", code=code)
+            file = f"{kind.folder}/{code}.yaml"
+            if (self.root / file).exists():
+                raise ActionRefused(f"{file} already exists", file=file, code=code)
+            person = config.person(by)
+            assert person is not None
+            if procedure is not None and procedure not in repo:
+                raise ActionRefused(f"no procedure {procedure!r}", code=procedure)
+            if unit is not None and config.unit(unit) is None:
+                raise ActionRefused(f"no unit {unit!r} in qms.yaml")
+            data = _template(kind, code, title, unit or person.unit, now.date(), procedure)
+            document = MODELS[kind].model_validate(data)
+            self._check_signer(config, document, by, "authored", now.date())
+            message = _message(config, "new", document, "")
+            return self._commit(
+                repo,
+                store,
+                action="new",
+                old=None,
+                new=document,
+                file=file,
+                message=message,
+                by=who,
+                now=now,
+            )
+
+    def revise(self, code: str, *, reason: str, by: str, now: dt.datetime) -> ActionResult:
+        """Open a new draft revision of an issued document (revision + 1)."""
+        if not reason.strip():
+            raise ActionRefused("a revision needs a reason (--reason)")
+        with action_lock(self._lock_path(), wait=self.lock_wait):
+            repo, store = self._open()
+            document, file = self._load(repo, code)
+            config = repo.config
+            who = self._person(config, by)
+            self._require(document, Status.APPROVED, doing="revise")
+            self._check_signer(
+                config, document.model_copy(update={"approvals": []}), by, "authored", now.date()
+            )
+            revision = document.revision + 1
+            history = [
+                *document.history,
+                ChangeEntry(revision=revision, description=reason, reason=reason),
+            ]
+            new = document.model_copy(
+                update={
+                    "revision": revision,
+                    "status": Status.DRAFT,
+                    "issued_date": None,
+                    "effective_date": None,
+                    "approvals": [],
+                    "history": history,
+                }
+            )
+            new = type(document).model_validate(new.model_dump())
+            message = _message(config, "revise", new, reason, reason=reason)
+            return self._commit(
+                repo,
+                store,
+                action="revise",
+                old=document,
+                new=new,
+                file=file,
+                message=message,
+                by=who,
+                now=now,
+            )
+
+    def submit(self, code: str, *, by: str, now: dt.datetime) -> ActionResult:
+        """Submit a draft for review; the submitter signs as its author (Soạn thảo)."""
+        with action_lock(self._lock_path(), wait=self.lock_wait):
+            repo, store = self._open()
+            document, file = self._load(repo, code)
+            config = repo.config
+            who = self._person(config, by)
+            self._require(document, Status.DRAFT, doing="submit")
+            self._check_valid(repo, file, document.code)
+            self._check_signer(config, document, by, "authored", now.date())
+            signature = lifecycle.signature_for(config, document, by, "authored", now)
+            new = document.model_copy(update={"status": Status.IN_REVIEW, "approvals": [signature]})
+            message = _message(config, "submit", new, "", person=by, stamp=signature.stamp)
+            return self._commit(
+                repo,
+                store,
+                action="submit",
+                old=document,
+                new=new,
+                file=file,
+                message=message,
+                by=who,
+                now=now,
+            )
+
+    def review(
+        self,
+        code: str,
+        *,
+        by: str,
+        now: dt.datetime,
+        reject: bool = False,
+        comment: str | None = None,
+    ) -> ActionResult:
+        """Review a submitted draft: accept it for approval (Xem xét) or return it to draft."""
+        if reject and not (comment or "").strip():
+            raise ActionRefused("a rejection needs a comment (--comment) saying what to change")
+        with action_lock(self._lock_path(), wait=self.lock_wait):
+            repo, store = self._open()
+            document, file = self._load(repo, code)
+            config = repo.config
+            who = self._person(config, by)
+            self._require(document, Status.IN_REVIEW, doing="review")
+            self._check_signer(config, document, by, "reviewed", now.date())
+            if reject:
+                new = document.model_copy(update={"status": Status.DRAFT, "approvals": []})
+                message = _message(config, "reject", new, comment or "", person=by, comment=comment)
+                return self._commit(
+                    repo,
+                    store,
+                    action="reject",
+                    old=document,
+                    new=new,
+                    file=file,
+                    message=message,
+                    by=who,
+                    now=now,
+                )
+            self._check_unchanged(document)
+            signature = lifecycle.signature_for(config, document, by, "reviewed", now)
+            new = document.model_copy(update={"approvals": [*document.approvals, signature]})
+            message = _message(
+                config, "review", new, comment or "", person=by, stamp=signature.stamp
+            )
+            return self._commit(
+                repo,
+                store,
+                action="review",
+                old=document,
+                new=new,
+                file=file,
+                message=message,
+                by=who,
+                now=now,
+            )
+
+    def approve(
+        self,
+        code: str,
+        *,
+        by: str,
+        now: dt.datetime,
+        effective: dt.date | None = None,
+    ) -> ActionResult:
+        """Approve and issue a reviewed revision (ban hành); tag it as issued.
+
+        *effective* defaults to the day of approval; a later day leaves the previous
+        revision in force until then.
+        """
+        day = now.date()
+        if effective is not None and effective < day:
+            raise ActionRefused(
+                f"the effective date {effective:%d/%m/%Y} is before the approval "
+                f"({day:%d/%m/%Y}); a revision cannot take effect in the past"
+            )
+        with action_lock(self._lock_path(), wait=self.lock_wait):
+            repo, store = self._open()
+            document, file = self._load(repo, code)
+            config = repo.config
+            who = self._person(config, by)
+            self._require(document, Status.IN_REVIEW, doing="approve")
+            if not any(s.meaning == "reviewed" for s in document.approvals):
+                raise ActionRefused(
+                    f"{document.code} has not been reviewed yet (qms review {document.code})",
+                    code=document.code,
+                )
+            self._check_unchanged(document)
+            self._check_signer(config, document, by, "approved", day)
+            signature = lifecycle.signature_for(config, document, by, "approved", now)
+            history = [
+                h.model_copy(update={"date": day})
+                if h.revision == document.revision and h.date is None
+                else h
+                for h in document.history
+            ]
+            new = document.model_copy(
+                update={
+                    "status": Status.APPROVED,
+                    "issued_date": day,
+                    "effective_date": effective or day,
+                    "approvals": [*document.approvals, signature],
+                    "history": history,
+                }
+            )
+            new = type(document).model_validate(new.model_dump())
+            trailers = dict(
+                person=by, stamp=signature.stamp, effective=(effective or day).isoformat()
+            )
+            message = _message(config, "approve", new, "", **trailers)
+            tag_message = (
+                f"{new.code} lần ban hành {new.revision}: {new.title}\n\n"
+                + "\n".join(
+                    [
+                        f"QMS-Document: {new.code}",
+                        f"QMS-Revision: {new.revision}",
+                        f"QMS-Stamp: {signature.stamp}",
+                        f"QMS-Effective: {(effective or day).isoformat()}",
+                        f"QMS-Person: {by}",
+                        f"QMS-File: {(self.root / file).relative_to(repo.git_top).as_posix()}",
+                    ]
+                )
+                + "\n"
+            )
+            return self._commit(
+                repo,
+                store,
+                action="approve",
+                old=document,
+                new=new,
+                file=file,
+                message=message,
+                by=who,
+                now=now,
+                tag_message=tag_message,
+            )
+
+    def withdraw(
+        self,
+        code: str,
+        *,
+        reason: str,
+        by: str,
+        now: dt.datetime,
+        replaced_by: str | None = None,
+    ) -> ActionResult:
+        """Withdraw an issued document (hủy bỏ), optionally naming the one that replaces it."""
+        if not reason.strip():
+            raise ActionRefused("a withdrawal needs a reason (--reason)")
+        with action_lock(self._lock_path(), wait=self.lock_wait):
+            repo, store = self._open()
+            document, file = self._load(repo, code)
+            config = repo.config
+            who = self._person(config, by)
+            self._require(document, Status.APPROVED, doing="withdraw")
+            if replaced_by is not None and replaced_by not in repo:
+                raise ActionRefused(f"no document {replaced_by!r} to name as the replacement")
+            check = document.model_copy(update={"approvals": []})
+            self._check_signer(config, check, by, "approved", now.date())
+            new = document.model_copy(
+                update={
+                    "status": Status.WITHDRAWN,
+                    "withdrawal": Withdrawal(
+                        date=now.date(),
+                        reason=reason,
+                        replaced_by=repo.document(replaced_by).code if replaced_by else None,
+                    ),
+                }
+            )
+            message = _message(
+                config, "withdraw", new, reason, person=by, reason=reason, replaced_by=replaced_by
+            )
+            return self._commit(
+                repo,
+                store,
+                action="withdraw",
+                old=document,
+                new=new,
+                file=file,
+                message=message,
+                by=who,
+                now=now,
+            )
+
+    def confirm(self, code: str, *, reason: str, by: str, now: dt.datetime) -> ActionResult:
+        """Record a periodic review that concluded "still suitable, no change"."""
+        if not reason.strip():
+            raise ActionRefused("a periodic review needs a reason (--reason)")
+        with action_lock(self._lock_path(), wait=self.lock_wait):
+            repo, store = self._open()
+            document, file = self._load(repo, code)
+            config = repo.config
+            who = self._person(config, by)
+            self._require(document, Status.APPROVED, doing="confirm")
+            check = document.model_copy(update={"approvals": []})
+            problems = [
+                lifecycle.signer_problem(config, check, by, meaning, now.date())
+                for meaning in ("reviewed", "approved")
+            ]
+            if all(problems):
+                raise ActionRefused(f"{document.code}: {problems[0]}", code=document.code)
+            review = PeriodicReview(date=now.date(), person=by, reason=reason)
+            new = document.model_copy(
+                update={"periodic_reviews": [*document.periodic_reviews, review]}
+            )
+            message = _message(config, "confirm", new, reason, person=by, reason=reason)
+            return self._commit(
+                repo,
+                store,
+                action="confirm",
+                old=document,
+                new=new,
+                file=file,
+                message=message,
+                by=who,
+                now=now,
+            )
+
+    def _lock_path(self) -> Path:
+        from qmsdocs.store.git import git_state
+
+        top = git_state(self.root).top
+        if top is None:
+            raise ActionRefused(f"{self.root} is not inside a git work tree: run 'git init' first")
+        store = GitStore(top)
+        try:
+            return store.git_dir() / LOCK_NAME
+        finally:
+            store.close()
+
+
+def _changed_fields(old: Document, new: Document) -> dict[str, Any]:
+    before = old.model_dump(mode="python", by_alias=True, exclude_none=True)
+    after = new.model_dump(mode="python", by_alias=True, exclude_none=True)
+    changes: dict[str, Any] = {}
+    for key in [*after, *(k for k in before if k not in after)]:
+        if before.get(key) != after.get(key):
+            changes[key] = after.get(key)
+    return changes
+
+
+_LEADING = ("schema_version", "kind", "code", "title", "unit", "revision", "status")
+
+
+def _new_file_fields(document: Document) -> dict[str, Any]:
+    """Return the fields of a new file: header first, then content; no empty lists."""
+    data = document.model_dump(mode="python", by_alias=True, exclude_none=True)
+    ordered = {k: data[k] for k in _LEADING if k in data}
+    ordered |= {k: v for k, v in data.items() if k not in ordered and v != []}
+    return ordered
