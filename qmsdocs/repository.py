@@ -15,13 +15,22 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from qmsdocs import lifecycle
-from qmsdocs.errors import ConfigError, DocumentNotFound, InvalidDocument, RepositoryNotFound
+from qmsdocs.errors import (
+    ActionRefused,
+    ConfigError,
+    DocumentNotFound,
+    InvalidDocument,
+    RepositoryNotFound,
+)
 from qmsdocs.findings import Finding, Severity
 from qmsdocs.legal import LegalRegistry, number_key
-from qmsdocs.model import MODELS, Document, DocumentKind, LegalDocument, QmsConfig
+from qmsdocs.model import MODELS, Document, DocumentKind, LegalDocument, QmsConfig, Status
 from qmsdocs.model.codes import check_code, code_key, legal_file_code
 from qmsdocs.store import yaml as yaml_store
-from qmsdocs.store.git import git_state
+from qmsdocs.history import Action, IssuedRevision, RevisionHistory
+from qmsdocs.history import in_force as history_in_force
+from qmsdocs.lifecycle import DocumentState
+from qmsdocs.store.git import GitStore, git_state
 
 if TYPE_CHECKING:
     from qmsdocs.workflow import ActionResult
@@ -148,6 +157,7 @@ class Repository:
         self._entries: dict[str, _Entry] = {}
         self._legal_entries: dict[str, _Entry] = {}
         self._unreadable: set[str] = set()  # keys of files that exist but could not be loaded
+        self._history: RevisionHistory | None = None
         self._git = git_state(self.root)
         self._load()
         self.legal = LegalRegistry(e.document for e in self._legal_entries.values())
@@ -334,20 +344,24 @@ class Repository:
         statuses: Sequence[str] = (),
     ) -> list[DocumentSummary]:
         """Return the document list as of *on*, optionally only some kinds or statuses."""
-        superseded = lifecycle.superseded_by(self)
         out = []
+        superseded = lifecycle.superseded_by(self)
         for document in self:
-            status = lifecycle.status_on(document, on, superseded.get(code_key(document.code)))
-            if (kinds and document.kind not in kinds) or (statuses and status not in statuses):
+            state, revision = self.state_on(document.code, on, superseded_map=superseded)
+            if (kinds and document.kind not in kinds) or (statuses and state not in statuses):
                 continue
+            effective = document.effective_date
+            if revision != document.revision:
+                issued = next(r for r in self.revisions(document.code) if r.revision == revision)
+                effective = issued.effective
             out.append(
                 DocumentSummary(
                     code=document.code,
                     title=document.title,
                     kind=document.kind,
-                    revision=document.revision,
-                    status=status,
-                    effective_date=document.effective_date,
+                    revision=revision,
+                    status=state,
+                    effective_date=effective,
                     file=self.file_of(document.code),
                 )
             )
@@ -380,6 +394,92 @@ class Repository:
         except (OSError, UnicodeDecodeError):
             return None
         return yaml_store.locate(text, path)
+
+    # -- history -------------------------------------------------------------------------
+
+    @property
+    def history_store(self) -> RevisionHistory:
+        """Return the repository's git history (issued revisions, actions), read lazily.
+
+        Raise :class:`ActionRefused` when the repository is not inside a git work tree.
+        """
+        if self._history is None:
+            if self._git.top is None:
+                raise ActionRefused(f"{self.root} is not inside a git work tree: no history")
+            self._history = RevisionHistory(GitStore(self._git.top))
+        return self._history
+
+    def _kind_of(self, code: str) -> DocumentKind:
+        return DocumentKind(self.document(code).kind)
+
+    def revisions(self, code: str) -> list[IssuedRevision]:
+        """Return the issued revisions of *code*, oldest first (empty outside git)."""
+        if self._git.top is None:
+            return []
+        return self.history_store.issued(self.document(code).code)
+
+    def revision(self, code: str, revision: int) -> Document:
+        """Return issued *revision* of *code*, exactly as it was tagged."""
+        found = next((r for r in self.revisions(code) if r.revision == revision), None)
+        if found is None:
+            issued = ", ".join(str(r.revision) for r in self.revisions(code)) or "none"
+            raise DocumentNotFound(
+                f"{code} has no issued revision {revision} (issued: {issued})", code=code
+            )
+        return self.history_store.read(found, self._kind_of(code))
+
+    def in_force(self, code: str, day: dt.date) -> Document | None:
+        """Return the revision of *code* in force on *day*, or None if none was.
+
+        A document withdrawn, or superseded by another one, on or before *day* has none.
+        """
+        current = self.document(code)
+        state, revision = self.state_on(code, day)
+        if state is not DocumentState.EFFECTIVE:
+            return None
+        if not self.revisions(code) or (
+            revision == current.revision and current.status is Status.APPROVED
+        ):
+            return current
+        return self.revision(code, revision)
+
+    def state_on(
+        self,
+        code: str,
+        day: dt.date,
+        *,
+        superseded_map: dict[str, tuple[str, dt.date | None]] | None = None,
+    ) -> tuple[DocumentState, int]:
+        """Return the state of *code* on *day* and the revision that state is about."""
+        current = self.document(code)
+        if superseded_map is None:
+            superseded_map = lifecycle.superseded_by(self)
+        superseded = superseded_map.get(code_key(current.code))
+        revisions = self.revisions(code)
+        if not revisions:
+            return lifecycle.status_on(current, day, superseded), current.revision
+        if current.withdrawal is not None and current.withdrawal.date <= day:
+            return DocumentState.WITHDRAWN, current.revision
+        issued = history_in_force(revisions, day)
+        if issued is None:
+            first = revisions[0]
+            if first.issued_at is not None and first.issued_at.date() <= day:
+                return DocumentState.PENDING, first.revision
+            return DocumentState.DRAFT, current.revision
+        if superseded is not None and superseded[1] is not None and superseded[1] <= day:
+            return DocumentState.SUPERSEDED, issued.revision
+        return DocumentState.EFFECTIVE, issued.revision
+
+    def actions(
+        self, *, since: dt.date | None = None, until: dt.date | None = None, code: str | None = None
+    ) -> list[Action]:
+        """Return the lifecycle actions (oldest first), optionally in a period or on a code."""
+        actions = self.history_store.actions_of(code) if code else self.history_store.actions()
+        return [
+            a
+            for a in actions
+            if (since is None or a.when.date() >= since) and (until is None or a.when.date() <= until)
+        ]
 
     # -- lifecycle actions ---------------------------------------------------------------
     # Each is one commit or none, made as the person *by* (an id of qms.yaml) at *now*

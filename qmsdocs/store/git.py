@@ -228,6 +228,24 @@ class GitStore:
 
     # -- reading -------------------------------------------------------------------------
 
+    def changed_files(self, *, exclude_grep: str) -> list[tuple[str, str | None, list[str]]]:
+        """Return (commit, first parent, files changed) of commits whose message lacks
+        *exclude_grep*, reachable from HEAD, newest first; one git command."""
+        if self.head() is None:
+            return []
+        out = self._run(
+            "log", "--no-renames", "--first-parent", "-m", "--name-only",
+            f"--format={_RECORD}%H %P", f"--grep={exclude_grep}", "--invert-grep",
+        )
+        result = []
+        for record in out.split(_RECORD):
+            lines = [line for line in record.splitlines() if line.strip()]
+            if not lines:
+                continue
+            ids = lines[0].split()
+            result.append((ids[0], ids[1] if len(ids) > 1 else None, lines[1:]))
+        return result
+
     def log(self, *, grep: Sequence[str] = (), paths: Sequence[str] = ()) -> list[CommitInfo]:
         """Return the commits reachable from HEAD, newest first, optionally filtered."""
         if self.head() is None:
@@ -301,6 +319,18 @@ class GitStore:
         except git.GitCommandError:
             return None
         return out if isinstance(out, bytes) else None
+
+    def read_many(self, specs: Sequence[str]) -> list[bytes | None]:
+        """Return the bytes of each ``rev:path`` in *specs* through one persistent git process."""
+        out: list[bytes | None] = []
+        for spec in specs:
+            try:
+                _, kind, _, data = self._git.get_object_data(spec)
+            except (ValueError, git.GitCommandError, git.BadObject, git.BadName):
+                out.append(None)
+                continue
+            out.append(data if kind == b"blob" or kind == "blob" else None)
+        return out
 
     def verify(self, kind: str, name: str) -> tuple[bool, str]:
         """Run ``git verify-commit`` or ``git verify-tag``; return (good, git's report)."""

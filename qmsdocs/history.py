@@ -1,0 +1,234 @@
+"""Issued revisions and the audit trail, read from git: tags, trailers and blobs.
+
+Every issued revision is an annotated tag ``qms/<CODE>/<REVISION>`` whose message carries the
+content stamp, the effective date and the file; every lifecycle action is a commit with
+``QMS-Action``/``QMS-Document``/``QMS-Revision`` trailers. Reading all tags is one git
+command; reading many revisions is one persistent ``git cat-file --batch`` process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from qmsdocs.errors import DocumentNotFound, InvalidDocument, QmsError
+from qmsdocs.model import MODELS, Document, DocumentKind, Signature
+from qmsdocs.model.codes import code_key
+from qmsdocs.store import yaml as yaml_store
+from qmsdocs.store.git import CommitInfo, GitStore, TagInfo
+
+__all__ = ["Action", "IssuedRevision", "RevisionHistory", "load_revision"]
+
+TAG_PREFIX = "qms/"
+
+
+@dataclass(frozen=True)
+class IssuedRevision:
+    """One issued revision, as its tag records it."""
+
+    code: str
+    revision: int
+    tag: str
+    commit: str
+    stamp: str | None
+    effective: dt.date | None
+    file: str | None  # relative to the git top
+    approver: str | None
+    issued_at: dt.datetime | None
+    annotated: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the revision as JSON-ready values."""
+        return {
+            "code": self.code,
+            "revision": self.revision,
+            "tag": self.tag,
+            "commit": self.commit,
+            "stamp": self.stamp,
+            "effective": self.effective.isoformat() if self.effective else None,
+            "file": self.file,
+            "approver": self.approver,
+            "issued_at": self.issued_at.isoformat() if self.issued_at else None,
+        }
+
+
+@dataclass(frozen=True)
+class Action:
+    """One lifecycle action of the audit trail: who did what to which revision, and when."""
+
+    commit: str
+    action: str
+    code: str
+    revision: int | None
+    person: str | None
+    author_name: str
+    author_email: str
+    when: dt.datetime
+    subject: str
+    reason: str | None
+    trailers: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the action as JSON-ready values."""
+        return {
+            "commit": self.commit,
+            "action": self.action,
+            "code": self.code,
+            "revision": self.revision,
+            "person": self.person,
+            "author": self.author_name,
+            "email": self.author_email,
+            "when": self.when.isoformat(),
+            "subject": self.subject,
+            "reason": self.reason,
+        }
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def issued_from_tag(tag: TagInfo) -> IssuedRevision | None:
+    """Return the issued revision a ``qms/`` tag names, or None when the name is not one."""
+    parts = tag.name.removeprefix(TAG_PREFIX).rsplit("/", 1)
+    if len(parts) != 2 or _int(parts[1]) is None:
+        return None
+    t = tag.trailers
+    return IssuedRevision(
+        code=parts[0],
+        revision=int(parts[1]),
+        tag=tag.name,
+        commit=tag.commit,
+        stamp=t.get("QMS-Stamp"),
+        effective=_date(t.get("QMS-Effective")),
+        file=t.get("QMS-File"),
+        approver=t.get("QMS-Person"),
+        issued_at=tag.date,
+        annotated=tag.annotated,
+    )
+
+
+def action_from_commit(commit: CommitInfo) -> Action | None:
+    """Return the lifecycle action a commit records, or None for an ordinary commit."""
+    t = commit.trailers
+    if "QMS-Action" not in t or "QMS-Document" not in t:
+        return None
+    return Action(
+        commit=commit.sha,
+        action=t["QMS-Action"],
+        code=t["QMS-Document"],
+        revision=_int(t.get("QMS-Revision")),
+        person=t.get("QMS-Person"),
+        author_name=commit.author.name,
+        author_email=commit.author.email,
+        when=commit.date,
+        subject=commit.subject,
+        reason=t.get("QMS-Reason") or t.get("QMS-Comment"),
+        trailers=dict(t),
+    )
+
+
+def load_revision(data: bytes, *, kind: DocumentKind, file: str) -> Document:
+    """Return the document held in *data* (the bytes of a file at some commit)."""
+    from pydantic import ValidationError
+
+    value = yaml_store.load(data, file=file)
+    try:
+        return MODELS[kind].model_validate(value)  # type: ignore[no-any-return]
+    except ValidationError as error:
+        raise InvalidDocument(
+            f"cannot read this revision: {error.errors()[0]['msg']}", file=file
+        ) from None
+
+
+class RevisionHistory:
+    """The issued revisions and lifecycle actions of a repository, read once from git."""
+
+    def __init__(self, store: GitStore) -> None:
+        self.store = store
+        self._issued: dict[str, list[IssuedRevision]] | None = None
+        self._actions: list[Action] | None = None
+
+    def issued(self, code: str) -> list[IssuedRevision]:
+        """Return the issued revisions of *code*, oldest first."""
+        if self._issued is None:
+            by_code: dict[str, list[IssuedRevision]] = {}
+            for tag in self.store.tags(TAG_PREFIX):
+                issued = issued_from_tag(tag)
+                if issued is not None:
+                    by_code.setdefault(code_key(issued.code), []).append(issued)
+            for revisions in by_code.values():
+                revisions.sort(key=lambda r: r.revision)
+            self._issued = by_code
+        return list(self._issued.get(code_key(code), ()))
+
+    def all_issued(self) -> dict[str, list[IssuedRevision]]:
+        """Return every issued revision, by case-folded code."""
+        self.issued("")
+        assert self._issued is not None
+        return {k: list(v) for k, v in self._issued.items()}
+
+    def actions(self) -> list[Action]:
+        """Return every lifecycle action reachable from HEAD, oldest first."""
+        if self._actions is None:
+            commits = self.store.log(grep=["^QMS-Action: "])
+            self._actions = [a for c in reversed(commits) if (a := action_from_commit(c))]
+        return list(self._actions)
+
+    def actions_of(self, code: str) -> list[Action]:
+        """Return the lifecycle actions on *code*, oldest first."""
+        key = code_key(code)
+        return [a for a in self.actions() if code_key(a.code) == key]
+
+    def read(self, issued: IssuedRevision, kind: DocumentKind) -> Document:
+        """Return the content of an issued revision, byte for byte as tagged."""
+        if issued.file is None:
+            raise QmsError(f"tag {issued.tag} names no file", code=issued.code)
+        data = self.store.read(issued.tag, issued.file)
+        if data is None:
+            raise DocumentNotFound(
+                f"{issued.file} is missing at tag {issued.tag}", code=issued.code
+            )
+        return load_revision(data, kind=kind, file=f"{issued.tag}:{issued.file}")
+
+    def read_many(
+        self, revisions: list[IssuedRevision], kind: DocumentKind
+    ) -> list[Document | None]:
+        """Return the content of many issued revisions through one git process."""
+        blobs = self.store.read_many([f"{r.tag}:{r.file}" for r in revisions])
+        out: list[Document | None] = []
+        for revision, data in zip(revisions, blobs, strict=True):
+            if data is None:
+                out.append(None)
+                continue
+            try:
+                out.append(load_revision(data, kind=kind, file=f"{revision.tag}:{revision.file}"))
+            except InvalidDocument:
+                out.append(None)
+        return out
+
+
+def in_force(revisions: list[IssuedRevision], day: dt.date) -> IssuedRevision | None:
+    """Return the revision in force on *day*: the latest whose effective date has come."""
+    current = None
+    for revision in revisions:
+        if revision.effective is not None and revision.effective <= day:
+            if current is None or revision.revision > current.revision:
+                current = revision
+    return current
+
+
+def signatures_by_meaning(document: Document) -> dict[str, Signature]:
+    """Return the signatures of *document* by meaning (authored, reviewed, approved)."""
+    return {s.meaning: s for s in document.approvals}

@@ -1,0 +1,328 @@
+"""Verification of a repository's integrity: what was issued is still what was approved.
+
+``verify`` recomputes every content stamp and compares it with the tags, the signatures and
+the approval commits; checks that every approval held the separation and role rules on the
+day it was signed; finds issued content changed outside the workflow (by hand, or by
+rewritten history); and, where qms.yaml requires it, checks git signatures against the
+signers' registered keys. It returns findings; it never raises for what it finds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from qmsdocs import lifecycle
+from qmsdocs.errors import InvalidDocument
+from qmsdocs.findings import Finding, Severity
+from qmsdocs.history import IssuedRevision, load_revision
+from qmsdocs.model import Document, DocumentKind, QmsConfig, Status
+from qmsdocs.model.codes import code_key
+from qmsdocs.stamp import content_stamp
+
+if TYPE_CHECKING:
+    from qmsdocs.repository import Repository
+
+__all__ = ["verify"]
+
+
+def _finding(file: str, check: str, message: str, code: str | None = None) -> Finding:
+    return Finding(file, None, None, Severity.ERROR, check, message, code=code)
+
+
+def signature_problems(config: QmsConfig, document: Document) -> list[str]:
+    """Return what is wrong with the signatures of an issued *document*."""
+    problems = []
+    by_meaning = {s.meaning: s for s in document.approvals}
+    for meaning in lifecycle.MEANINGS:
+        if meaning not in by_meaning:
+            problems.append(f"no '{meaning}' signature")
+    stamp = content_stamp(document)
+    for signature in document.approvals:
+        person = config.person(signature.person)
+        if signature.stamp != stamp:
+            problems.append(
+                f"the '{signature.meaning}' signature of {signature.name} is stale: the content "
+                "changed after it was signed"
+            )
+        if person is None:
+            problems.append(f"'{signature.meaning}' signed by unknown person {signature.person!r}")
+            continue
+        if signature.name != person.name:
+            problems.append(
+                f"'{signature.meaning}' names {signature.name!r}, but {signature.person} is "
+                f"{person.name!r}"
+            )
+        others = document.model_copy(
+            update={"approvals": [s for s in document.approvals if s is not signature]}
+        )
+        problem = lifecycle.signer_problem(
+            config, others, signature.person, signature.meaning, signature.signed_at.date()
+        )
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def verify(repo: Repository) -> list[Finding]:
+    """Return every integrity finding of *repo*; an empty list means verified."""
+    findings: list[Finding] = []
+    if repo.git_top is None:
+        return [_finding(".", "verify-git", "not inside a git work tree: nothing to verify")]
+    config = repo.config
+    history = repo.history_store
+    store = history.store
+    head = store.head()
+    issued_all = history.all_issued()
+    approvals = {
+        (code_key(a.code), a.revision): a for a in history.actions() if a.action == "approve"
+    }
+    prefix = repo.root.relative_to(repo.git_top).as_posix()
+
+    def rel(file: str | None) -> str:
+        if not file:
+            return "."
+        if prefix in ("", "."):
+            return file
+        return file.removeprefix(prefix + "/")
+
+    kinds = {code_key(d.code): DocumentKind(d.kind) for d in repo}
+    # 1. every tag: annotated, in history, on its approval commit, content matching stamp
+    to_read: list[IssuedRevision] = []
+    for key, revisions in sorted(issued_all.items()):
+        for issued in revisions:
+            file = rel(issued.file)
+            name = f"tag {issued.tag}"
+            if not issued.annotated:
+                findings.append(_finding(file, "verify-tag", f"{name} is not an annotated tag", issued.code))
+                continue
+            if head is None or not store.is_ancestor(issued.commit, head):
+                findings.append(
+                    _finding(
+                        file,
+                        "verify-history",
+                        f"{name} points at commit {issued.commit[:10]}, which is not in the "
+                        "history of HEAD: history was rewritten",
+                        issued.code,
+                    )
+                )
+            action = approvals.get((key, issued.revision))
+            if action is None or action.commit != issued.commit:
+                findings.append(
+                    _finding(
+                        file,
+                        "verify-tag",
+                        f"{name} is not on the approval commit of revision {issued.revision} "
+                        "(moved, or made by hand)",
+                        issued.code,
+                    )
+                )
+            if key in kinds:
+                to_read.append(issued)
+    contents = {
+        (code_key(r.code), r.revision): doc
+        for r, doc in zip(
+            to_read,
+            _read_all(history, to_read, kinds),
+            strict=True,
+        )
+    }
+    for issued in to_read:
+        file = rel(issued.file)
+        document = contents[(code_key(issued.code), issued.revision)]
+        if document is None:
+            findings.append(_finding(file, "verify-tag", f"tag {issued.tag} holds no readable document", issued.code))
+            continue
+        stamp = content_stamp(document)
+        if stamp != issued.stamp:
+            findings.append(
+                _finding(
+                    file,
+                    "verify-stamp",
+                    f"revision {issued.revision} at tag {issued.tag} does not match its stamp",
+                    issued.code,
+                )
+            )
+        for problem in signature_problems(config, document):
+            findings.append(
+                _finding(file, "verify-approval", f"revision {issued.revision}: {problem}", issued.code)
+            )
+        approver = next((s for s in document.approvals if s.meaning == "approved"), None)
+        action = approvals.get((code_key(issued.code), issued.revision))
+        person = config.person(approver.person) if approver else None
+        if action is not None and person is not None and action.author_email.lower() != person.email.lower():
+            findings.append(
+                _finding(
+                    file,
+                    "verify-approval",
+                    f"revision {issued.revision} says {person.name} approved it, but the "
+                    f"approval commit was made by {action.author_name} <{action.author_email}>",
+                    issued.code,
+                )
+            )
+        if config.require_signed_approvals:
+            findings += _signature_findings(repo, issued, person, file)
+    # 2. every approval commit has its tag
+    for (key, revision), action in approvals.items():
+        tagged = [r for r in issued_all.get(key, []) if r.revision == revision]
+        if not tagged:
+            findings.append(
+                _finding(
+                    rel(repo.file_of(action.code)) if action.code in repo else ".",
+                    "verify-tag",
+                    f"revision {revision} of {action.code} was approved in commit "
+                    f"{action.commit[:10]} but its tag {action.code}/{revision} is missing",
+                    action.code,
+                )
+            )
+    # 3. the current files
+    for document in repo:
+        file = repo.file_of(document.code)
+        revisions = issued_all.get(code_key(document.code), [])
+        if document.status in (Status.APPROVED, Status.WITHDRAWN):
+            issued = next((r for r in revisions if r.revision == document.revision), None)
+            if issued is None:
+                findings.append(
+                    _finding(
+                        file,
+                        "verify-issued",
+                        f"{document.code} says revision {document.revision} is {document.status.value}, "
+                        "but no such revision was issued through the workflow",
+                        document.code,
+                    )
+                )
+                continue
+            if content_stamp(document) != issued.stamp:
+                findings.append(
+                    _finding(
+                        file,
+                        "verify-issued",
+                        f"issued revision {document.revision} of {document.code} was changed "
+                        "outside the workflow (its content no longer matches the approved stamp)",
+                        document.code,
+                    )
+                )
+            tagged = contents.get((code_key(document.code), document.revision))
+            if tagged is not None and tagged.approvals != document.approvals:
+                findings.append(
+                    _finding(
+                        file,
+                        "verify-approval",
+                        f"the signatures of revision {document.revision} differ from those issued",
+                        document.code,
+                    )
+                )
+        elif document.status is Status.IN_REVIEW:
+            stamp = content_stamp(document)
+            for signature in document.approvals:
+                if signature.stamp != stamp:
+                    findings.append(
+                        _finding(
+                            file,
+                            "verify-stale",
+                            f"the '{signature.meaning}' signature of {signature.name} is stale: "
+                            "the draft changed after it was signed",
+                            document.code,
+                        )
+                    )
+    # 4. ordinary commits that changed issued content
+    findings += _hand_edits(repo, rel)
+    return sorted(set(findings), key=lambda f: (f.file, f.check, f.message))
+
+
+def _read_all(
+    history: object, revisions: list[IssuedRevision], kinds: dict[str, DocumentKind]
+) -> list[Document | None]:
+    from qmsdocs.history import RevisionHistory
+
+    assert isinstance(history, RevisionHistory)
+    blobs = history.store.read_many([f"{r.tag}:{r.file}" for r in revisions])
+    out: list[Document | None] = []
+    for revision, data in zip(revisions, blobs, strict=True):
+        try:
+            out.append(
+                None
+                if data is None
+                else load_revision(data, kind=kinds[code_key(revision.code)], file=revision.tag)
+            )
+        except InvalidDocument:
+            out.append(None)
+    return out
+
+
+def _hand_edits(repo: Repository, rel: object) -> list[Finding]:
+    store = repo.history_store.store
+    assert repo.git_top is not None
+    findings = []
+    prefix = repo.root.relative_to(repo.git_top).as_posix()
+    folders = {k.folder: k for k in DocumentKind if k is not DocumentKind.LEGAL}
+    candidates: list[tuple[str, str, str, DocumentKind]] = []
+    for commit, parent, files in store.changed_files(exclude_grep="^QMS-Action: "):
+        if parent is None:
+            continue
+        for path in files:
+            inner = path if prefix in ("", ".") else path.removeprefix(prefix + "/")
+            folder = inner.split("/", 1)[0]
+            if folder in folders and inner.endswith(".yaml") and inner.count("/") == 1:
+                candidates.append((commit, parent, path, folders[folder]))
+    specs: list[str] = []
+    for commit, parent, path, _ in candidates:
+        specs += [f"{parent}:{path}", f"{commit}:{path}"]
+    blobs = store.read_many(specs)
+    for index, (commit, _, path, kind) in enumerate(candidates):
+        before, after = blobs[2 * index], blobs[2 * index + 1]
+        if before is None:
+            continue
+        try:
+            old = load_revision(before, kind=kind, file=path)
+        except InvalidDocument:
+            continue
+        if old.status not in (Status.APPROVED, Status.WITHDRAWN):
+            continue
+        new_stamp = None
+        new_doc = None
+        if after is not None:
+            try:
+                new_doc = load_revision(after, kind=kind, file=path)
+                new_stamp = content_stamp(new_doc)
+            except InvalidDocument:
+                new_stamp = "unreadable"
+        if new_stamp == content_stamp(old) and (new_doc is None or new_doc.approvals == old.approvals):
+            continue
+        inner = path if prefix in ("", ".") else path.removeprefix(prefix + "/")
+        findings.append(
+            _finding(
+                inner,
+                "verify-hand-edit",
+                f"commit {commit[:10]} changed issued revision {old.revision} of {old.code} "
+                "outside the workflow" + (" (deleted it)" if after is None else ""),
+                old.code,
+            )
+        )
+    return findings
+
+
+def _signature_findings(
+    repo: Repository, issued: IssuedRevision, person: object, file: str
+) -> list[Finding]:
+    from qmsdocs.model import Person
+
+    store = repo.history_store.store
+    findings = []
+    keys: Sequence[str] = person.signing_keys if isinstance(person, Person) else []
+    for kind, name in (("tag", issued.tag), ("commit", issued.commit)):
+        good, report = store.verify(kind, name)
+        if not good:
+            findings.append(
+                _finding(file, "verify-signature", f"{kind} {name[:40]} has no good signature: {report[:120]}", issued.code)
+            )
+        elif not any(key.split()[-1] in report or key in report for key in keys if key.strip()):
+            findings.append(
+                _finding(
+                    file,
+                    "verify-signature",
+                    f"{kind} {name[:40]} is signed with a key not registered for the approver",
+                    issued.code,
+                )
+            )
+    return findings
