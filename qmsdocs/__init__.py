@@ -16,11 +16,14 @@ is a :class:`QmsError`.
 """
 
 from qmsdocs.errors import (
+    ActionRefused,
     ConfigError,
     DocumentNotFound,
     InvalidCode,
     InvalidDocument,
+    GitError,
     QmsError,
+    RepositoryBusy,
     RepositoryNotFound,
 )
 from qmsdocs.findings import Finding, Severity
@@ -44,11 +47,18 @@ from qmsdocs.model import (
     Signature,
     Status,
 )
-from qmsdocs.repository import DocumentSummary, Repository
+from qmsdocs.history import Action, IssuedRevision
+from qmsdocs.repository import DocumentSummary, DueReview, Repository, RevisionRecord
+from qmsdocs.stamp import content_stamp
+from qmsdocs.verify import verify
+from qmsdocs.workflow import ActionResult
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Action",
+    "ActionRefused",
+    "ActionResult",
     "ChangeEntry",
     "ConfigError",
     "Document",
@@ -56,10 +66,13 @@ __all__ = [
     "DocumentNotFound",
     "DocumentState",
     "DocumentSummary",
+    "DueReview",
     "Finding",
     "Form",
+    "GitError",
     "InvalidCode",
     "InvalidDocument",
+    "IssuedRevision",
     "LegalDocument",
     "LegalEvent",
     "LegalRef",
@@ -74,9 +87,13 @@ __all__ = [
     "Relation",
     "RelationType",
     "Repository",
+    "RepositoryBusy",
     "RepositoryNotFound",
+    "RevisionRecord",
     "Severity",
     "Signature",
     "Status",
+    "content_stamp",
     "status_on",
+    "verify",
 ]

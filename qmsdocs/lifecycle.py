@@ -20,6 +20,8 @@ from qmsdocs.stamp import content_stamp
 __all__ = [
     "MEANINGS",
     "DocumentState",
+    "add_months",
+    "review_due",
     "signature_for",
     "signer_problem",
     "status_on",
@@ -132,3 +134,21 @@ def signature_for(
         signed_at=now,
         stamp=content_stamp(document),
     )
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Return *day* plus *months* calendar months (the last day of a shorter month)."""
+    import calendar
+
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def review_due(document: Document, default_months: int) -> tuple[dt.date, dt.date] | None:
+    """Return (last review or issue, next review due) of an issued document, else None."""
+    if document.status is not Status.APPROVED or document.issued_date is None:
+        return None
+    last = max([document.issued_date, *(r.date for r in document.periodic_reviews)])
+    months = document.review_interval_months or default_months
+    return last, add_months(last, months)

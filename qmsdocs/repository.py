@@ -23,24 +23,68 @@ from qmsdocs.errors import (
     RepositoryNotFound,
 )
 from qmsdocs.findings import Finding, Severity
+from qmsdocs.history import Action, IssuedRevision, RevisionHistory
+from qmsdocs.history import in_force as history_in_force
 from qmsdocs.legal import LegalRegistry, number_key
+from qmsdocs.lifecycle import DocumentState
 from qmsdocs.model import MODELS, Document, DocumentKind, LegalDocument, QmsConfig, Status
 from qmsdocs.model.codes import check_code, code_key, legal_file_code
 from qmsdocs.store import yaml as yaml_store
-from qmsdocs.history import Action, IssuedRevision, RevisionHistory
-from qmsdocs.history import in_force as history_in_force
-from qmsdocs.lifecycle import DocumentState
 from qmsdocs.store.git import GitStore, git_state
 
 if TYPE_CHECKING:
     from qmsdocs.workflow import ActionResult
 
-__all__ = ["CONFIG_FILE", "DocumentSummary", "Repository"]
+__all__ = ["CONFIG_FILE", "DocumentSummary", "DueReview", "Repository"]
 
 #: The file that marks the root of a QMS repository.
 CONFIG_FILE = "qms.yaml"
 
 _MAX_SCHEMA_FINDINGS = 20
+
+
+@dataclass(frozen=True)
+class RevisionRecord:
+    """One issued revision in a document's history, for officers and auditors."""
+
+    revision: int
+    issued: dt.date | None
+    effective: dt.date | None
+    superseded: dt.date | None
+    withdrawn: dt.date | None
+    author: str | None
+    reviewer: str | None
+    approver: str | None
+    reason: str | None
+    stamp: str | None
+    tag: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the record as JSON-ready values."""
+        return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in vars(self).items()}
+
+
+@dataclass(frozen=True)
+class DueReview:
+    """A document whose periodic review is due (or overdue) by a given day."""
+
+    code: str
+    title: str
+    revision: int
+    last_review: dt.date
+    due: dt.date
+    overdue_days: int  # negative: due in that many days
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the item as JSON-ready values."""
+        return {
+            "code": self.code,
+            "title": self.title,
+            "revision": self.revision,
+            "last_review": self.last_review.isoformat(),
+            "due": self.due.isoformat(),
+            "overdue_days": self.overdue_days,
+        }
 
 
 @dataclass(frozen=True)
@@ -367,6 +411,25 @@ class Repository:
             )
         return out
 
+    def due(self, *, on: dt.date, within_days: int = 0) -> list[DueReview]:
+        """Return issued documents whose periodic review is due by *on* + *within_days*."""
+        out = []
+        for document in self:
+            when = lifecycle.review_due(document, self.config.review_interval(document.kind))
+            if when is None or when[1] > on + dt.timedelta(days=within_days):
+                continue
+            out.append(
+                DueReview(
+                    code=document.code,
+                    title=document.title,
+                    revision=document.revision,
+                    last_review=when[0],
+                    due=when[1],
+                    overdue_days=(on - when[1]).days,
+                )
+            )
+        return sorted(out, key=lambda d: (d.due, d.code))
+
     # -- validation ----------------------------------------------------------------------
 
     def validate(self) -> list[Finding]:
@@ -470,6 +533,41 @@ class Repository:
             return DocumentState.SUPERSEDED, issued.revision
         return DocumentState.EFFECTIVE, issued.revision
 
+    def revision_history(self, code: str) -> list[RevisionRecord]:
+        """Return every issued revision of *code* with its dates, signers and reason."""
+        document = self.document(code)
+        issued = self.revisions(code)
+        contents = self.history_store.read_many(issued, DocumentKind(document.kind))
+        withdrawn = document.withdrawal
+        records = []
+        for index, (revision, content) in enumerate(zip(issued, contents, strict=True)):
+            signed = {s.meaning: s for s in content.approvals} if content else {}
+            entry = next(
+                (
+                    h
+                    for h in (content.history if content else [])
+                    if h.revision == revision.revision
+                ),
+                None,
+            )
+            later = issued[index + 1] if index + 1 < len(issued) else None
+            records.append(
+                RevisionRecord(
+                    revision=revision.revision,
+                    issued=content.issued_date if content else None,
+                    effective=revision.effective,
+                    superseded=later.effective if later else None,
+                    withdrawn=withdrawn.date if withdrawn and later is None else None,
+                    author=signed["authored"].name if "authored" in signed else None,
+                    reviewer=signed["reviewed"].name if "reviewed" in signed else None,
+                    approver=signed["approved"].name if "approved" in signed else None,
+                    reason=(entry.reason or entry.description) if entry else None,
+                    stamp=revision.stamp,
+                    tag=revision.tag,
+                )
+            )
+        return records
+
     def actions(
         self, *, since: dt.date | None = None, until: dt.date | None = None, code: str | None = None
     ) -> list[Action]:
@@ -478,7 +576,8 @@ class Repository:
         return [
             a
             for a in actions
-            if (since is None or a.when.date() >= since) and (until is None or a.when.date() <= until)
+            if (since is None or a.when.date() >= since)
+            and (until is None or a.when.date() <= until)
         ]
 
     # -- lifecycle actions ---------------------------------------------------------------

@@ -94,7 +94,9 @@ def verify(repo: Repository) -> list[Finding]:
             file = rel(issued.file)
             name = f"tag {issued.tag}"
             if not issued.annotated:
-                findings.append(_finding(file, "verify-tag", f"{name} is not an annotated tag", issued.code))
+                findings.append(
+                    _finding(file, "verify-tag", f"{name} is not an annotated tag", issued.code)
+                )
                 continue
             if head is None or not store.is_ancestor(issued.commit, head):
                 findings.append(
@@ -131,7 +133,11 @@ def verify(repo: Repository) -> list[Finding]:
         file = rel(issued.file)
         document = contents[(code_key(issued.code), issued.revision)]
         if document is None:
-            findings.append(_finding(file, "verify-tag", f"tag {issued.tag} holds no readable document", issued.code))
+            findings.append(
+                _finding(
+                    file, "verify-tag", f"tag {issued.tag} holds no readable document", issued.code
+                )
+            )
             continue
         stamp = content_stamp(document)
         if stamp != issued.stamp:
@@ -145,12 +151,18 @@ def verify(repo: Repository) -> list[Finding]:
             )
         for problem in signature_problems(config, document):
             findings.append(
-                _finding(file, "verify-approval", f"revision {issued.revision}: {problem}", issued.code)
+                _finding(
+                    file, "verify-approval", f"revision {issued.revision}: {problem}", issued.code
+                )
             )
         approver = next((s for s in document.approvals if s.meaning == "approved"), None)
         action = approvals.get((code_key(issued.code), issued.revision))
         person = config.person(approver.person) if approver else None
-        if action is not None and person is not None and action.author_email.lower() != person.email.lower():
+        if (
+            action is not None
+            and person is not None
+            and action.author_email.lower() != person.email.lower()
+        ):
             findings.append(
                 _finding(
                     file,
@@ -287,7 +299,9 @@ def _hand_edits(repo: Repository, rel: object) -> list[Finding]:
                 new_stamp = content_stamp(new_doc)
             except InvalidDocument:
                 new_stamp = "unreadable"
-        if new_stamp == content_stamp(old) and (new_doc is None or new_doc.approvals == old.approvals):
+        if new_stamp == content_stamp(old) and (
+            new_doc is None or new_doc.approvals == old.approvals
+        ):
             continue
         inner = path if prefix in ("", ".") else path.removeprefix(prefix + "/")
         findings.append(
@@ -314,7 +328,12 @@ def _signature_findings(
         good, report = store.verify(kind, name)
         if not good:
             findings.append(
-                _finding(file, "verify-signature", f"{kind} {name[:40]} has no good signature: {report[:120]}", issued.code)
+                _finding(
+                    file,
+                    "verify-signature",
+                    f"{kind} {name[:40]} has no good signature: {report[:120]}",
+                    issued.code,
+                )
             )
         elif not any(key.split()[-1] in report or key in report for key in keys if key.strip()):
             findings.append(

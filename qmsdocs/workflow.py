@@ -270,7 +270,7 @@ class Workflow:
             wanted = " or ".join(s.value for s in statuses)
             raise ActionRefused(
                 f"cannot {doing} {document.code}: it is {document.status.value} "
-                f"(revision {document.revision}); only a {wanted} document can be",
+                f"(revision {document.revision}); only a document that is {wanted} can be",
                 code=document.code,
             )
 

@@ -12,10 +12,7 @@ from rich.text import Text
 
 from qmsdocs.cli.context import DATE, AppContext, emit_json
 from qmsdocs.errors import DocumentNotFound
-from qmsdocs.lifecycle import status_on, superseded_by
 from qmsdocs.model import Document, LegalDocument, Objectives, Policy, Procedure
-from qmsdocs.model.codes import code_key
-from qmsdocs.repository import Repository
 
 
 @click.command()
@@ -24,29 +21,39 @@ from qmsdocs.repository import Repository
 @click.option("--json", "as_json", is_flag=True, help="Print the document as JSON.")
 @click.pass_obj
 def show(app: AppContext, code: str, as_of: dt.date | None, as_json: bool) -> int:
-    """Show a document by code (QT-01), or a legal document by number (19/2014/QĐ-TTg)."""
+    """Show a document by code (QT-01), a revision (QT-01@2), or a legal document by number.
+
+    With --as-of, show the revision that was in force on that day.
+    """
     repo = app.repository()
     day = as_of or dt.date.today()
-    if code in repo:
-        document: Document | LegalDocument = repo.document(code)
-    elif repo.legal.get(code) is not None:
-        document = repo.legal_document(code)
+    base, _, rev = code.rpartition("@") if "@" in code else (code, "", "")
+    document: Document | LegalDocument | None
+    if rev:
+        if not rev.isdigit():
+            raise click.BadParameter(f"{rev!r} is not a revision number", param_hint="CODE@REV")
+        document = repo.revision(base, int(rev))
+        state = f"revision {rev}"
+    elif base in repo:
+        document = repo.in_force(base, as_of) if as_of else repo.document(base)
+        if document is None:
+            state_now, _ = repo.state_on(base, day)
+            raise DocumentNotFound(
+                f"no revision of {base} was in force on {day:%d/%m/%Y} ({state_now.value})",
+                code=base,
+            )
+        state = repo.state_on(base, day)[0].value
+    elif repo.legal.get(base) is not None:
+        document = repo.legal_document(base)
+        state = repo.legal.status_on(document, day).value
     else:
         raise DocumentNotFound(f"no document or legal document {code!r}; see 'qms list'", code=code)
-    state = _state(repo, document, day)
     if as_json:
         data = document.model_dump(mode="json", by_alias=True, exclude_none=True)
-        emit_json({"file": repo.file_of(code), "state": state, "as_of": day.isoformat(), **data})
+        emit_json({"file": repo.file_of(base), "state": state, "as_of": day.isoformat(), **data})
         return 0
     app.console.print(render(document, state=state, day=day))
     return 0
-
-
-def _state(repo: Repository, document: Document | LegalDocument, day: dt.date) -> str:
-    if isinstance(document, LegalDocument):
-        return repo.legal.status_on(document, day).value
-    superseded = superseded_by(repo).get(code_key(document.code))
-    return status_on(document, day, superseded).value
 
 
 def _table(*columns: str) -> Table:

@@ -234,8 +234,14 @@ class GitStore:
         if self.head() is None:
             return []
         out = self._run(
-            "log", "--no-renames", "--first-parent", "-m", "--name-only",
-            f"--format={_RECORD}%H %P", f"--grep={exclude_grep}", "--invert-grep",
+            "log",
+            "--no-renames",
+            "--first-parent",
+            "-m",
+            "--name-only",
+            f"--format={_RECORD}%H %P",
+            f"--grep={exclude_grep}",
+            "--invert-grep",
         )
         result = []
         for record in out.split(_RECORD):

@@ -11,8 +11,8 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from enum import Enum
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any
 
 from ruamel.yaml import YAML
