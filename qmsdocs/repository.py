@@ -191,8 +191,11 @@ class Repository:
     cannot be read are left out and reported by :meth:`validate`.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, _cache: dict[str, Any] | None = None) -> None:
         self.root = root
+        # Parsed files by path, keyed by (size, mtime, inode): unchanged files are not
+        # parsed again when the repository is re-read after an action.
+        self._cache: dict[str, Any] = _cache if _cache is not None else {}
         self._reload()
 
     def _reload(self) -> None:
@@ -218,6 +221,22 @@ class Repository:
 
     def _read(self, path: Path, model: type[BaseModel]) -> Any | None:
         file = path.relative_to(self.root).as_posix()
+        try:
+            info = path.stat()
+        except OSError as error:
+            self._finding(file, "unreadable", f"cannot read the file: {error.strerror}")
+            return None
+        key = (info.st_size, info.st_mtime_ns, info.st_ino, model.__name__)
+        cached = self._cache.get(file)
+        if cached is not None and cached[0] == key:
+            self._load_findings.extend(cached[2])
+            return cached[1]
+        mark = len(self._load_findings)
+        value = self._parse(path, file, model)
+        self._cache[file] = (key, value, self._load_findings[mark:])
+        return value
+
+    def _parse(self, path: Path, file: str, model: type[BaseModel]) -> Any | None:
         try:
             data = path.read_bytes()
         except OSError as error:
@@ -589,7 +608,8 @@ class Repository:
         from qmsdocs.workflow import Workflow
 
         try:
-            result: ActionResult = getattr(Workflow(self.root), action)(*args, **kwargs)
+            workflow = Workflow(self.root, cache=self._cache)
+            result: ActionResult = getattr(workflow, action)(*args, **kwargs)
         finally:
             self._reload()
         return result

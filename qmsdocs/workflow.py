@@ -172,17 +172,20 @@ def _template(
 class Workflow:
     """The lifecycle actions on the QMS repository at *root* (inside a git work tree)."""
 
-    def __init__(self, root: Path, *, lock_wait: float = 10.0) -> None:
+    def __init__(
+        self, root: Path, *, lock_wait: float = 10.0, cache: dict[str, Any] | None = None
+    ) -> None:
         from qmsdocs.repository import Repository  # the facade imports us too
 
         self._Repository = Repository
         self.root = root
         self.lock_wait = lock_wait
+        self._cache = cache
 
     # -- helpers -----------------------------------------------------------------------
 
     def _open(self) -> tuple[Any, GitStore]:
-        repo = self._Repository(self.root)
+        repo = self._Repository(self.root, _cache=self._cache)
         if repo.git_top is None:
             raise ActionRefused(f"{self.root} is not inside a git work tree: run 'git init' first")
         return repo, GitStore(repo.git_top)
@@ -617,7 +620,7 @@ class Workflow:
             check = document.model_copy(update={"approvals": []})
             problems = [
                 lifecycle.signer_problem(config, check, by, meaning, now.date())
-                for meaning in ("reviewed", "approved")
+                for meaning in lifecycle.MEANINGS
             ]
             if all(problems):
                 raise ActionRefused(f"{document.code}: {problems[0]}", code=document.code)

@@ -17,7 +17,15 @@ import git
 
 from qmsdocs.errors import GitError
 
-__all__ = ["CommitInfo", "GitState", "GitStore", "Identity", "TagInfo", "git_state"]
+__all__ = [
+    "CommitInfo",
+    "GitState",
+    "GitStore",
+    "Identity",
+    "TagInfo",
+    "git_state",
+    "init_work_tree",
+]
 
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*): (.*)$")
 _FIELD, _RECORD = "\x1f", "\x1e"
@@ -43,6 +51,11 @@ def git_state(path: Path) -> GitState:
         return GitState(Path(repo.working_tree_dir).resolve(), None)
     finally:
         repo.close()
+
+
+def init_work_tree(path: Path) -> None:
+    """Make *path* a new git work tree on branch main."""
+    git.Repo.init(path, initial_branch="main").close()
 
 
 @dataclass(frozen=True)

@@ -209,11 +209,69 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):(?:\s|$)")
+
+
+def _blocks(lines: list[str]) -> list[tuple[str | None, int, int]]:
+    """Return (top-level key or None, first line, end line) spans of a block-style mapping."""
+    spans: list[tuple[str | None, int, int]] = []
+    start, key = 0, None
+    for index, line in enumerate(lines):
+        match = _TOP_KEY.match(line)
+        if match:
+            spans.append((key, start, index))
+            start, key = index, match.group(1)
+    spans.append((key, start, len(lines)))
+    return spans
+
+
+def _dump_field(key: str, value: Any) -> list[str]:
+    stream = io.StringIO()
+    _round_trip().dump({key: _plain(value)}, stream)
+    return stream.getvalue().splitlines(keepends=True)
+
+
+def _splice(text: str, changes: dict[str, Any]) -> str | None:
+    lines = text.splitlines(keepends=True)
+    if any(line.startswith(("---", "...", "%")) for line in lines):
+        return None
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    out: list[str] = []
+    seen: set[str] = set()
+    for key, start, end in _blocks(lines):
+        block = lines[start:end]
+        if key is None or key not in changes:
+            out += block
+            continue
+        seen.add(key)
+        tail = len(block)
+        while tail > 1 and (not block[tail - 1].strip() or block[tail - 1].startswith("#")):
+            tail -= 1  # comments and blank lines before the next key stay where they are
+        if changes[key] is not None:
+            out += _dump_field(key, changes[key])
+        out += block[tail:]
+    for key, value in changes.items():
+        if key not in seen and value is not None:
+            out += _dump_field(key, value)
+    return "".join(out)
+
+
 def update_text(text: str, changes: dict[str, Any]) -> str:
     """Return *text* with the top-level fields in *changes* set (None removes the field).
 
-    Everything else, comments and key order included, stays as the officer wrote it.
+    Only the changed fields are rewritten; every other line, comments and key order
+    included, stays as the officer wrote it. The result is checked by reading it back.
     """
+    expected = _safe_loader().load(text)
+    for key, value in changes.items():
+        if value is None:
+            expected.pop(key, None)
+        else:
+            expected[key] = _plain(value)
+    spliced = _splice(text, changes)
+    if spliced is not None and _safe_loader().load(spliced) == expected:
+        return spliced
     yaml = _round_trip()
     data = yaml.load(text)
     for key, value in changes.items():
