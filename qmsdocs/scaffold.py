@@ -182,8 +182,8 @@ class _DemoBuilder:
             "periodic_reviews": [r for r in data.get("periodic_reviews", []) if _at(r["date"], 10) < until] or None,
             "legal_basis": [b for b in data.get("legal_basis", []) if legal_ok(b["ref"])],
         }
-        if "supersedes" in data:
-            changes["supersedes"] = [c for c in data["supersedes"] if code_key(c) in known_docs] or None
+        if "supersedes" in data and revision < document.revision:
+            changes["supersedes"] = None  # a replacement belongs to the revision that made it
         if document.kind == "procedure":
             changes["forms"] = [f for f in data["forms"] if code_key(f) in known_docs]
             changes["steps"] = [
@@ -200,7 +200,9 @@ class _DemoBuilder:
                     {k: v for k, v in f.items() if k != "basis" or legal_ok(v["ref"])} for f in tthc.get("fees", [])
                 ]
                 changes["tthc"] = tthc
-        return yaml_store.update_text(path.read_text(encoding="utf-8"), changes)
+        changes = {k: v for k, v in changes.items() if v != data.get(k)}
+        order = list(type(document).model_fields)
+        return yaml_store.update_text(path.read_text(encoding="utf-8"), changes, order=order)
 
     def plan(self) -> None:
         for order, legal in enumerate(sorted(self.sample.legal, key=lambda d: d.issued)):

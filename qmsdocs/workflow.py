@@ -230,7 +230,9 @@ class Workflow:
             changes = _changed_fields(old, new)
             if not changes:
                 return ActionResult(action, new.code, new.revision, None, None, "nothing to change")
-            text = yaml_store.update_text(before.decode("utf-8-sig"), changes)
+            order = list(type(new).model_fields)
+            order = [k for k in _LEADING if k in order] + [k for k in order if k not in _LEADING]
+            text = yaml_store.update_text(before.decode("utf-8-sig"), changes, order=order)
         data = text.encode("utf-8")
         if data == before:
             return ActionResult(action, new.code, new.revision, None, None, "nothing to change")

@@ -231,7 +231,7 @@ def _dump_field(key: str, value: Any) -> list[str]:
     return stream.getvalue().splitlines(keepends=True)
 
 
-def _splice(text: str, changes: dict[str, Any]) -> str | None:
+def _splice(text: str, changes: dict[str, Any], order: Sequence[str]) -> str | None:
     lines = text.splitlines(keepends=True)
     if any(line.startswith(("---", "...", "%")) for line in lines):
         return None
@@ -252,16 +252,36 @@ def _splice(text: str, changes: dict[str, Any]) -> str | None:
             out += _dump_field(key, changes[key])
         out += block[tail:]
     for key, value in changes.items():
-        if key not in seen and value is not None:
-            out += _dump_field(key, value)
+        if key in seen or value is None:
+            continue
+        block = _dump_field(key, value)
+        anchor = _insertion_point(out, key, order)
+        out[anchor:anchor] = block
     return "".join(out)
 
 
-def update_text(text: str, changes: dict[str, Any]) -> str:
+def _insertion_point(lines: list[str], key: str, order: Sequence[str]) -> int:
+    """Return where a new top-level *key* goes: after the last present key before it."""
+    if key not in order:
+        return len(lines)
+    earlier = set(order[: order.index(key)])
+    point = None
+    for key_here, _, end in _blocks(lines):
+        if key_here in earlier:
+            point = end
+    if point is None:
+        return len(lines)
+    while point > 0 and (not lines[point - 1].strip() or lines[point - 1].startswith("#")):
+        point -= 1
+    return point
+
+
+def update_text(text: str, changes: dict[str, Any], *, order: Sequence[str] = ()) -> str:
     """Return *text* with the top-level fields in *changes* set (None removes the field).
 
     Only the changed fields are rewritten; every other line, comments and key order
-    included, stays as the officer wrote it. The result is checked by reading it back.
+    included, stays as the officer wrote it; a field that was absent goes after the last
+    field that *order* puts before it. The result is checked by reading it back.
     """
     expected = _safe_loader().load(text)
     for key, value in changes.items():
@@ -269,7 +289,7 @@ def update_text(text: str, changes: dict[str, Any]) -> str:
             expected.pop(key, None)
         else:
             expected[key] = _plain(value)
-    spliced = _splice(text, changes)
+    spliced = _splice(text, changes, order)
     if spliced is not None and _safe_loader().load(spliced) == expected:
         return spliced
     yaml = _round_trip()
