@@ -17,10 +17,17 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-## demo: validate the bundled sample agency and print its documents
+DEMO ?= demo-qms
+
+## demo: build the sample agency with its history since 2021 into $(DEMO)/, verify it, tour it
 demo: $(VENV)/.installed
-	$(BIN)/qms -C sample_repo validate
-	$(BIN)/qms -C sample_repo list
+	rm -rf $(DEMO)
+	$(BIN)/qms demo $(DEMO)
+	$(BIN)/qms -C $(DEMO) validate
+	$(BIN)/qms -C $(DEMO) verify
+	$(BIN)/qms -C $(DEMO) list
+	$(BIN)/qms -C $(DEMO) history QT-01
+	@cat docs/tour.txt
 
 ## test: the whole suite
 test: $(VENV)/.installed-dev
@@ -36,4 +43,4 @@ schemas: $(VENV)/.installed
 	$(BIN)/python -m qmsdocs.schemas schemas
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

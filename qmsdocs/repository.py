@@ -409,7 +409,13 @@ class Repository:
         """Return the document list as of *on*, optionally only some kinds or statuses."""
         out = []
         superseded = lifecycle.superseded_by(self)
+        born: dict[str, dt.date] = {}
+        if self._git.top is not None:
+            for action in self.history_store.actions():
+                born.setdefault(code_key(action.code), action.when.date())
         for document in self:
+            if born.get(code_key(document.code), on) > on:
+                continue  # not drafted yet on that day
             state, revision = self.state_on(document.code, on, superseded_map=superseded)
             if (kinds and document.kind not in kinds) or (statuses and state not in statuses):
                 continue

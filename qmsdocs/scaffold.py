@@ -89,8 +89,8 @@ def _prepare(dest: Path) -> GitStore:
         raise ActionRefused(f"{dest} is not empty: choose a new folder", file=dest)
     dest.mkdir(parents=True, exist_ok=True)
     state = git_state(dest)
-    if state.top is None:
-        init_work_tree(dest)
+    if state.top != dest.resolve():
+        init_work_tree(dest)  # its own repository, even inside another work tree
         state = git_state(dest)
     assert state.top is not None
     return GitStore(state.top)
@@ -113,7 +113,11 @@ def init_repository(
     for kind in DocumentKind:
         (dest / kind.folder).mkdir(exist_ok=True)
         write_atomic(dest / kind.folder / ".gitkeep", b"")
-    paths = [p.relative_to(store.top).as_posix() for p in sorted(dest.rglob("*")) if p.is_file() and ".git" not in p.parts]
+    paths = [
+        p.relative_to(store.top).as_posix()
+        for p in sorted(dest.rglob("*"))
+        if p.is_file() and ".git" not in p.parts
+    ]
     store.commit(paths, "Khởi tạo hệ thống tài liệu ISO 9001\n", author=by, when=now)
     return Repository.open(dest)
 
@@ -145,7 +149,9 @@ class _DemoBuilder:
         self.exists: dict[str, dt.datetime] = {}  # code key -> when its file first exists
 
     # who signs, when a revision predates the sample's signatures
-    def _signer(self, document: Document, meaning: str, day: dt.date, taken: set[str], prefer: str | None) -> str:
+    def _signer(
+        self, document: Document, meaning: str, day: dt.date, taken: set[str], prefer: str | None
+    ) -> str:
         from qmsdocs.lifecycle import STEP_OF_MEANING
 
         rule = self.config.approval[document.kind]  # type: ignore[index]
@@ -179,7 +185,10 @@ class _DemoBuilder:
                 for h in data.get("history", [])
                 if h["revision"] <= revision
             ],
-            "periodic_reviews": [r for r in data.get("periodic_reviews", []) if _at(r["date"], 10) < until] or None,
+            "periodic_reviews": [
+                r for r in data.get("periodic_reviews", []) if _at(r["date"], 10) < until
+            ]
+            or None,
             "legal_basis": [b for b in data.get("legal_basis", []) if legal_ok(b["ref"])],
         }
         if "supersedes" in data and revision < document.revision:
@@ -197,7 +206,8 @@ class _DemoBuilder:
                     for d in tthc["dossier"]
                 ]
                 tthc["fees"] = [
-                    {k: v for k, v in f.items() if k != "basis" or legal_ok(v["ref"])} for f in tthc.get("fees", [])
+                    {k: v for k, v in f.items() if k != "basis" or legal_ok(v["ref"])}
+                    for f in tthc.get("fees", [])
                 ]
                 changes["tthc"] = tthc
         changes = {k: v for k, v in changes.items() if v != data.get(k)}
@@ -209,12 +219,20 @@ class _DemoBuilder:
             when = max(_at(legal.issued, 8), _at(dt.date(2021, 1, 4), 8, 30))
             file = self.sample.file_of(legal.number)
             self.exists[f"legal:{code_key(legal.code)}"] = when
-            self.events.append(_Event(when, order, f"legal {legal.number}", self._legal_commit(file, legal.number)))
+            self.events.append(
+                _Event(when, order, f"legal {legal.number}", self._legal_commit(file, legal.number))
+            )
         for document in self.sample:
-            first = document.history[0].date if document.history and document.history[0].date else document.issued_date
+            first = (
+                document.history[0].date
+                if document.history and document.history[0].date
+                else document.issued_date
+            )
             assert first is not None
             kind_rank = 0 if document.kind == "procedure" else 1
-            self.exists[code_key(document.code)] = _at(first, 7, 30 + kind_rank * 10) - dt.timedelta(days=14)
+            self.exists[code_key(document.code)] = _at(
+                first, 7, 30 + kind_rank * 10
+            ) - dt.timedelta(days=14)
         for document in self.sample:
             self._plan_document(document)
 
@@ -223,7 +241,9 @@ class _DemoBuilder:
             when = self._now
             write_atomic(self.dest / file, (self.source / file).read_bytes())
             officer = self._officer(when.date())
-            self.store.commit([file], f"Cập nhật văn bản bên ngoài: {number}\n", author=officer, when=when)
+            self.store.commit(
+                [file], f"Cập nhật văn bản bên ngoài: {number}\n", author=officer, when=when
+            )
 
         return run
 
@@ -258,23 +278,65 @@ class _DemoBuilder:
                 people = {}
                 for meaning in ("authored", "reviewed", "approved"):
                     prefer = signed[meaning].person if meaning in signed else None
-                    people[meaning] = self._signer(document, meaning, times[meaning].date(), set(people.values()), prefer)
+                    people[meaning] = self._signer(
+                        document, meaning, times[meaning].date(), set(people.values()), prefer
+                    )
             start = created if revision == 1 else times["authored"] - dt.timedelta(days=4)
             edit_at = times["authored"] - dt.timedelta(hours=1)
-            self._add(start, rank, f"{document.code} r{revision} open", self._open(document, revision, entry, people["authored"]))
-            self._add(edit_at, rank, f"{document.code} r{revision} edit", self._edit(document, revision, people["authored"]))
-            self._add(times["authored"], rank, f"{document.code} r{revision} submit", lambda c=document.code, p=people["authored"]: self._act("submit", c, by=p))
-            self._add(times["reviewed"], rank, f"{document.code} r{revision} review", lambda c=document.code, p=people["reviewed"]: self._act("review", c, by=p))
             self._add(
-                times["approved"], rank, f"{document.code} r{revision} approve",
-                lambda c=document.code, p=people["approved"], e=effective: self._act("approve", c, by=p, effective=e),
+                start,
+                rank,
+                f"{document.code} r{revision} open",
+                self._open(document, revision, entry, people["authored"]),
+            )
+            self._add(
+                edit_at,
+                rank,
+                f"{document.code} r{revision} edit",
+                self._edit(document, revision, people["authored"]),
+            )
+            self._add(
+                times["authored"],
+                rank,
+                f"{document.code} r{revision} submit",
+                lambda c=document.code, p=people["authored"]: self._act("submit", c, by=p),
+            )
+            self._add(
+                times["reviewed"],
+                rank,
+                f"{document.code} r{revision} review",
+                lambda c=document.code, p=people["reviewed"]: self._act("review", c, by=p),
+            )
+            self._add(
+                times["approved"],
+                rank,
+                f"{document.code} r{revision} approve",
+                lambda c=document.code, p=people["approved"], e=effective: self._act(
+                    "approve", c, by=p, effective=e
+                ),
             )
         for review in document.periodic_reviews:
-            self._add(_at(review.date, 10), rank, f"{document.code} confirm", lambda c=document.code, r=review: self._act("confirm", c, by=r.person, reason=r.reason))
+            self._add(
+                _at(review.date, 10),
+                rank,
+                f"{document.code} confirm",
+                lambda c=document.code, r=review: self._act(
+                    "confirm", c, by=r.person, reason=r.reason
+                ),
+            )
         if document.withdrawal is not None:
             w = document.withdrawal
-            approver = signed["approved"].person if "approved" in signed else self.config.people[0].id
-            self._add(_at(w.date, 15), rank + 2, f"{document.code} withdraw", lambda c=document.code, w=w, p=approver: self._act("withdraw", c, by=p, reason=w.reason, replaced_by=w.replaced_by))
+            approver = (
+                signed["approved"].person if "approved" in signed else self.config.people[0].id
+            )
+            self._add(
+                _at(w.date, 15),
+                rank + 2,
+                f"{document.code} withdraw",
+                lambda c=document.code, w=w, p=approver: self._act(
+                    "withdraw", c, by=p, reason=w.reason, replaced_by=w.replaced_by
+                ),
+            )
 
     def _add(self, when: dt.datetime, rank: int, label: str, run: Callable[[], None]) -> None:
         self.events.append(_Event(when, rank, label, run))
@@ -282,12 +344,19 @@ class _DemoBuilder:
     def _act(self, action: str, code: str, **kwargs: Any) -> None:
         getattr(self.repo, action)(code, now=self._now, **kwargs)
 
-    def _open(self, document: Document, revision: int, entry: Any, author: str) -> Callable[[], None]:
+    def _open(
+        self, document: Document, revision: int, entry: Any, author: str
+    ) -> Callable[[], None]:
         def run() -> None:
             if revision == 1:
                 self.repo.new(
-                    document.kind, document.code, title=document.title, by=author, now=self._now,
-                    unit=document.unit, procedure=getattr(document, "procedure", None),
+                    document.kind,
+                    document.code,
+                    title=document.title,
+                    by=author,
+                    now=self._now,
+                    unit=document.unit,
+                    procedure=getattr(document, "procedure", None),
                 )
             else:
                 reason = (entry.reason or entry.description) if entry else "Sửa đổi"
@@ -321,7 +390,12 @@ class _DemoBuilder:
         write_atomic(self.dest / CONFIG_FILE, (self.source / CONFIG_FILE).read_bytes())
         _write_schemas(self.dest)
         paths = [CONFIG_FILE, *(f"schemas/{n}" for n in render_schemas())]
-        self.store.commit(paths, "Khởi tạo hệ thống tài liệu ISO 9001\n", author=self._officer(start.date()), when=start)
+        self.store.commit(
+            paths,
+            "Khởi tạo hệ thống tài liệu ISO 9001\n",
+            author=self._officer(start.date()),
+            when=start,
+        )
         self.repo = Repository.open(self.dest)
         self.plan()
         for event in sorted(self.events):
@@ -329,7 +403,9 @@ class _DemoBuilder:
             try:
                 event.run()
             except QmsError as error:
-                raise QmsError(f"demo step '{event.label}' at {event.when:%Y-%m-%d %H:%M} failed: {error}") from None
+                raise QmsError(
+                    f"demo step '{event.label}' at {event.when:%Y-%m-%d %H:%M} failed: {error}"
+                ) from None
             if event.label.startswith("legal"):
                 self.repo._reload()
         return Repository.open(self.dest)
@@ -347,4 +423,3 @@ def sample_files(root: Path) -> dict[str, bytes]:
         for path in sorted((root / kind.folder).glob("*.yaml")):
             out[path.relative_to(root).as_posix()] = path.read_bytes()
     return out
-

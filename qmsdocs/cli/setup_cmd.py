@@ -1,0 +1,59 @@
+"""``qms init`` (a new, valid, empty repository) and ``qms demo`` (the sample, with history)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from qmsdocs.errors import ActionRefused
+from qmsdocs.scaffold import build_demo, init_repository
+from qmsdocs.store.git import Identity
+
+#: The sample agency, when qmsdocs runs from its source tree.
+DEFAULT_SAMPLE = Path(__file__).resolve().parents[2] / "sample_repo"
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", default="TÊN CƠ QUAN", show_default=True, help="The agency's name.")
+@click.option("--parent", default="Cơ quan chủ quản", show_default=True, help="The parent agency.")
+@click.option(
+    "--email", default="iso@example.invalid", show_default=True, help="The ISO officer's email."
+)
+def init(directory: Path, name: str, parent: str, email: str) -> int:
+    """Create a new, valid, empty QMS repository in DIRECTORY (a git repository)."""
+    who = Identity("qmsdocs", email)
+    repo = init_repository(
+        directory, name=name, parent=parent, email=email, by=who, now=dt.datetime.now().astimezone()
+    )
+    click.echo(
+        f"created {repo.root}: edit qms.yaml (units, people, roles), then 'qms -C {directory} validate'"
+    )
+    return 0
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="The sample QMS to replay (default: the bundled sample_repo).",
+)
+def demo(directory: Path, source: Path | None) -> int:
+    """Build a demo repository in DIRECTORY: the sample agency with its history since 2021."""
+    source = source or DEFAULT_SAMPLE
+    if not (source / "qms.yaml").is_file():
+        raise ActionRefused(f"no sample QMS at {source}; pass --from PATH")
+    repo = build_demo(directory, source=source)
+    actions = len(repo.history_store.actions())
+    click.echo(
+        f"built {repo.root}: {len(repo)} documents, {len(repo.legal)} legal documents, {actions} actions"
+    )
+    return 0
+
+
+COMMANDS = [init, demo]
