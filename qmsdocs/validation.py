@@ -13,6 +13,7 @@ from qmsdocs.findings import Finding, Severity
 from qmsdocs.legal import LegalRegistry, number_key
 from qmsdocs.model import Document, Form, LegalDocument, Procedure, QmsConfig, RelationType
 from qmsdocs.model.codes import code_key
+from qmsdocs.stamp import content_stamp
 
 __all__ = ["check_references"]
 
@@ -208,6 +209,15 @@ def _check_document(
                 _unknown("person", review.person),
             )
     _check_dates(document, ref)
+    stamp = content_stamp(document)
+    for index, signature in enumerate(document.approvals):
+        if signature.stamp is not None and signature.stamp != stamp:
+            ref(
+                ("approvals", index, "stamp"),
+                "stale-approval",
+                f"the '{signature.meaning}' signature of {signature.name} no longer matches the "
+                "content: it changed after signing (only drafts may be edited)",
+            )
     if isinstance(document, Procedure):
         _check_procedure_forms(document, by_code, legal, ref)
     elif isinstance(document, Form):

@@ -77,3 +77,21 @@ def mini(tmp_path: Path) -> Path:
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "Mini agency")
     return root
+
+
+@pytest.fixture(scope="session")
+def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo repository, built once per test session (do not modify: copy it)."""
+    from qmsdocs.scaffold import build_demo
+
+    dest = tmp_path_factory.mktemp("demo") / "qms"
+    build_demo(dest, source=SAMPLE)
+    return dest
+
+
+@pytest.fixture
+def demo(demo_master: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo repository, git history and tags included."""
+    dest = tmp_path / "demo"
+    shutil.copytree(demo_master, dest, symlinks=True)
+    return dest

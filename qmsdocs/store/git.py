@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,18 +126,26 @@ class GitStore:
         self._repo.close()
 
     def _run(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
+        handle = None
+        if stdin is not None:
+            handle = tempfile.TemporaryFile()
+            handle.write(stdin.encode("utf-8"))
+            handle.seek(0)
         try:
             return str(
                 self._git.execute(
                     ["git", *args],
                     env={**os.environ, **(env or {})},
-                    istream=None if stdin is None else _stdin(stdin),
+                    istream=handle,
                     strip_newline_in_stdout=False,
                 )
             )
         except git.GitCommandError as error:
             detail = " ".join(str(error.stderr or error.stdout or "").split())
             raise GitError(f"git {args[0]} failed: {detail or error.status}") from None
+        finally:
+            if handle is not None:
+                handle.close()
 
     # -- state ---------------------------------------------------------------------------
 
@@ -373,12 +382,3 @@ def _identity_env(who: Identity, when: dt.datetime) -> dict[str, str]:
         "GIT_COMMITTER_EMAIL": who.email,
         "GIT_COMMITTER_DATE": stamp,
     }
-
-
-def _stdin(text: str) -> object:
-    import tempfile
-
-    handle = tempfile.TemporaryFile()
-    handle.write(text.encode("utf-8"))
-    handle.seek(0)
-    return handle
