@@ -79,9 +79,9 @@ def verify(repo: Repository) -> list[Finding]:
     }
     prefix = repo.root.relative_to(repo.git_top).as_posix()
 
-    def rel(file: str | None) -> str:
+    def rel(file: str | None, code: str | None = None) -> str:
         if not file:
-            return "."
+            return repo.file_of(code) if code is not None and code in repo else "."
         if prefix in ("", "."):
             return file
         return file.removeprefix(prefix + "/")
@@ -91,7 +91,7 @@ def verify(repo: Repository) -> list[Finding]:
     to_read: list[IssuedRevision] = []
     for key, revisions in sorted(issued_all.items()):
         for issued in revisions:
-            file = rel(issued.file)
+            file = rel(issued.file, issued.code)
             name = f"tag {issued.tag}"
             if not issued.annotated:
                 findings.append(
@@ -130,7 +130,7 @@ def verify(repo: Repository) -> list[Finding]:
         )
     }
     for issued in to_read:
-        file = rel(issued.file)
+        file = rel(issued.file, issued.code)
         document = contents[(code_key(issued.code), issued.revision)]
         if document is None:
             findings.append(
@@ -237,7 +237,13 @@ def verify(repo: Repository) -> list[Finding]:
                             document.code,
                         )
                     )
-    # 4. ordinary commits that changed issued content
+    # 4. files that cannot be read at all
+    for problem in repo.load_findings:
+        if problem.severity is Severity.ERROR:
+            findings.append(
+                _finding(problem.file, "verify-unreadable", f"cannot be read: {problem.message}")
+            )
+    # 5. ordinary commits that changed issued content
     findings += _hand_edits(repo, rel)
     return sorted(set(findings), key=lambda f: (f.file, f.check, f.message))
 
@@ -291,18 +297,14 @@ def _hand_edits(repo: Repository, rel: object) -> list[Finding]:
             continue
         if old.status not in (Status.APPROVED, Status.WITHDRAWN):
             continue
-        new_stamp = None
-        new_doc = None
+        new_doc: Document | None = None
         if after is not None:
             try:
                 new_doc = load_revision(after, kind=kind, file=path)
-                new_stamp = content_stamp(new_doc)
             except InvalidDocument:
-                new_stamp = "unreadable"
-        if new_stamp == content_stamp(old) and (
-            new_doc is None or new_doc.approvals == old.approvals
-        ):
-            continue
+                new_doc = None
+        if after is not None and new_doc == old:
+            continue  # reformatted or commented only
         inner = path if prefix in ("", ".") else path.removeprefix(prefix + "/")
         findings.append(
             _finding(
