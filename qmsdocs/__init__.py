@@ -19,14 +19,15 @@ from qmsdocs.errors import (
     ActionRefused,
     ConfigError,
     DocumentNotFound,
+    GitError,
     InvalidCode,
     InvalidDocument,
-    GitError,
     QmsError,
     RepositoryBusy,
     RepositoryNotFound,
 )
 from qmsdocs.findings import Finding, Severity
+from qmsdocs.history import Action, IssuedRevision
 from qmsdocs.legal import LegalEvent, LegalRegistry
 from qmsdocs.lifecycle import DocumentState, status_on
 from qmsdocs.model import (
@@ -47,7 +48,6 @@ from qmsdocs.model import (
     Signature,
     Status,
 )
-from qmsdocs.history import Action, IssuedRevision
 from qmsdocs.repository import DocumentSummary, DueReview, Repository, RevisionRecord
 from qmsdocs.stamp import content_stamp
 from qmsdocs.verify import verify

@@ -145,7 +145,8 @@ def load_revision(data: bytes, *, kind: DocumentKind, file: str) -> Document:
 
     value = yaml_store.load(data, file=file)
     try:
-        return MODELS[kind].model_validate(value)  # type: ignore[no-any-return]
+        model: Any = MODELS[kind]
+        return model.model_validate(value)  # type: ignore[no-any-return]
     except ValidationError as error:
         raise InvalidDocument(
             f"cannot read this revision: {error.errors()[0]['msg']}", file=file
@@ -221,12 +222,8 @@ class RevisionHistory:
 
 def in_force(revisions: list[IssuedRevision], day: dt.date) -> IssuedRevision | None:
     """Return the revision in force on *day*: the latest whose effective date has come."""
-    current = None
-    for revision in revisions:
-        if revision.effective is not None and revision.effective <= day:
-            if current is None or revision.revision > current.revision:
-                current = revision
-    return current
+    started = [r for r in revisions if r.effective is not None and r.effective <= day]
+    return max(started, key=lambda r: r.revision, default=None)
 
 
 def signatures_by_meaning(document: Document) -> dict[str, Signature]:

@@ -96,7 +96,7 @@ def signer_problem(
     person = config.person(person_id)
     if person is None:
         return f"{person_id!r} is not a person of qms.yaml"
-    rule = config.approval.get(document.kind)  # type: ignore[call-overload]
+    rule = config.approval.get(document.kind)
     if rule is None:
         return f"qms.yaml has no approval rule for {document.kind} documents"
     allowed = set(getattr(rule, STEP_OF_MEANING[meaning]))
@@ -122,11 +122,11 @@ def signature_for(
     """Return the signature *person_id* puts on *document* at *now* (rules already checked)."""
     person = config.person(person_id)
     assert person is not None
-    rule = config.approval[document.kind]  # type: ignore[index]
+    rule = config.approval[document.kind]
     allowed = set(getattr(rule, STEP_OF_MEANING[meaning]))
     role = sorted(allowed & person.roles_on(now.date()))[0]
     return Signature(
-        meaning=meaning,  # type: ignore[arg-type]
+        meaning=meaning,
         person=person.id,
         name=person.name,
         title=person.title,

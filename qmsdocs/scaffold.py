@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +155,7 @@ class _DemoBuilder:
     ) -> str:
         from qmsdocs.lifecycle import STEP_OF_MEANING
 
-        rule = self.config.approval[document.kind]  # type: ignore[index]
+        rule = self.config.approval[document.kind]
         allowed = set(getattr(rule, STEP_OF_MEANING[meaning]))
         people = sorted(self.config.people, key=lambda p: (p.id != prefer, p.id))
         for person in people:
@@ -299,20 +300,20 @@ class _DemoBuilder:
                 times["authored"],
                 rank,
                 f"{document.code} r{revision} submit",
-                lambda c=document.code, p=people["authored"]: self._act("submit", c, by=p),
+                partial(self._act, "submit", document.code, by=people["authored"]),
             )
             self._add(
                 times["reviewed"],
                 rank,
                 f"{document.code} r{revision} review",
-                lambda c=document.code, p=people["reviewed"]: self._act("review", c, by=p),
+                partial(self._act, "review", document.code, by=people["reviewed"]),
             )
             self._add(
                 times["approved"],
                 rank,
                 f"{document.code} r{revision} approve",
-                lambda c=document.code, p=people["approved"], e=effective: self._act(
-                    "approve", c, by=p, effective=e
+                partial(
+                    self._act, "approve", document.code, by=people["approved"], effective=effective
                 ),
             )
         for review in document.periodic_reviews:
@@ -320,8 +321,8 @@ class _DemoBuilder:
                 _at(review.date, 10),
                 rank,
                 f"{document.code} confirm",
-                lambda c=document.code, r=review: self._act(
-                    "confirm", c, by=r.person, reason=r.reason
+                partial(
+                    self._act, "confirm", document.code, by=review.person, reason=review.reason
                 ),
             )
         if document.withdrawal is not None:
@@ -333,8 +334,13 @@ class _DemoBuilder:
                 _at(w.date, 15),
                 rank + 2,
                 f"{document.code} withdraw",
-                lambda c=document.code, w=w, p=approver: self._act(
-                    "withdraw", c, by=p, reason=w.reason, replaced_by=w.replaced_by
+                partial(
+                    self._act,
+                    "withdraw",
+                    document.code,
+                    by=approver,
+                    reason=w.reason,
+                    replaced_by=w.replaced_by,
                 ),
             )
 

@@ -192,8 +192,8 @@ def verify(repo: Repository) -> list[Finding]:
         file = repo.file_of(document.code)
         revisions = issued_all.get(code_key(document.code), [])
         if document.status in (Status.APPROVED, Status.WITHDRAWN):
-            issued = next((r for r in revisions if r.revision == document.revision), None)
-            if issued is None:
+            current = next((r for r in revisions if r.revision == document.revision), None)
+            if current is None:
                 findings.append(
                     _finding(
                         file,
@@ -204,7 +204,7 @@ def verify(repo: Repository) -> list[Finding]:
                     )
                 )
                 continue
-            if content_stamp(document) != issued.stamp:
+            if content_stamp(document) != current.stamp:
                 findings.append(
                     _finding(
                         file,
@@ -214,8 +214,8 @@ def verify(repo: Repository) -> list[Finding]:
                         document.code,
                     )
                 )
-            tagged = contents.get((code_key(document.code), document.revision))
-            if tagged is not None and tagged.approvals != document.approvals:
+            tagged_content = contents.get((code_key(document.code), document.revision))
+            if tagged_content is not None and tagged_content.approvals != document.approvals:
                 findings.append(
                     _finding(
                         file,
@@ -238,10 +238,12 @@ def verify(repo: Repository) -> list[Finding]:
                         )
                     )
     # 4. files that cannot be read at all
-    for problem in repo.load_findings:
-        if problem.severity is Severity.ERROR:
+    for unreadable in repo.load_findings:
+        if unreadable.severity is Severity.ERROR:
             findings.append(
-                _finding(problem.file, "verify-unreadable", f"cannot be read: {problem.message}")
+                _finding(
+                    unreadable.file, "verify-unreadable", f"cannot be read: {unreadable.message}"
+                )
             )
     # 5. ordinary commits that changed issued content
     findings += _hand_edits(repo, rel)

@@ -349,7 +349,8 @@ class Workflow:
             if unit is not None and config.unit(unit) is None:
                 raise ActionRefused(f"no unit {unit!r} in qms.yaml")
             data = _template(kind, code, title, unit or person.unit, now.date(), procedure)
-            document = MODELS[kind].model_validate(data)
+            model: Any = MODELS[kind]
+            document = model.model_validate(data)
             self._check_signer(config, document, by, "authored", now.date())
             message = _message(config, "new", document, "")
             return self._commit(

@@ -37,11 +37,16 @@ def test_the_history_starts_in_2021_and_every_action_is_one_commit(demo_master: 
     assert len(subjects) == sum(len(repo.revisions(d.code)) for d in repo)
 
 
-def test_history_json_shows_every_revision_with_its_approver(demo_master: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_history_json_shows_every_revision_with_its_approver(
+    demo_master: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["-C", str(demo_master), "history", "QT-TP-04", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [r["revision"] for r in data["revisions"]] == [1, 2, 3, 4]
-    assert all(r["approver"] == "Nguyễn Văn Hùng" and r["reviewer"] and r["author"] for r in data["revisions"])
+    assert all(
+        r["approver"] == "Nguyễn Văn Hùng" and r["reviewer"] and r["author"]
+        for r in data["revisions"]
+    )
 
 
 def test_a_future_dated_revision_left_the_previous_one_in_force(demo_master: Path) -> None:
@@ -61,7 +66,9 @@ def test_a_document_replaced_by_another_and_withdrawn(demo_master: Path) -> None
     assert repo.in_force("QT-08", dt.date(2026, 1, 1)) is None
 
 
-def test_show_an_issued_revision_and_the_one_in_force_on_a_day(demo_master: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_an_issued_revision_and_the_one_in_force_on_a_day(
+    demo_master: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["-C", str(demo_master), "show", "QT-01@2", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["revision"] == 2
     assert main(["-C", str(demo_master), "show", "QT-01", "--as-of", "2024-01-01", "--json"]) == 0
@@ -70,7 +77,9 @@ def test_show_an_issued_revision_and_the_one_in_force_on_a_day(demo_master: Path
     assert "no issued revision 9" in capsys.readouterr().err
 
 
-def test_init_makes_a_valid_empty_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_makes_a_valid_empty_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["init", str(tmp_path / "agency"), "--name", "ỦY BAN NHÂN DÂN XÃ MỚI"]) == 0
     repo = Repository.open(tmp_path / "agency")
     assert repo.validate() == [] and len(repo) == 0

@@ -22,7 +22,9 @@ def at(day: str, hour: int = 9) -> dt.datetime:
     return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=TZ)
 
 
-def issue(repo: Repository, code: str, day: str, *, effective: str | None = None, reason: str = "Sửa đổi") -> None:
+def issue(
+    repo: Repository, code: str, day: str, *, effective: str | None = None, reason: str = "Sửa đổi"
+) -> None:
     """Run one whole revision: revise, submit, review, approve on consecutive days."""
     start = at(day)
     repo.revise(code, reason=reason, by="an", now=start)
@@ -42,9 +44,9 @@ def commits(root: Path) -> int:
 
 def test_a_whole_revision_is_four_commits_by_the_people_who_acted(mini: Path) -> None:
     (mini / "procedures" / "QT-01.yaml").write_text(
-        (mini / "procedures" / "QT-01.yaml").read_text(encoding="utf-8").replace(
-            "scope:", "# Ghi chú của cán bộ ISO: giữ nguyên phạm vi.\nscope:"
-        ),
+        (mini / "procedures" / "QT-01.yaml")
+        .read_text(encoding="utf-8")
+        .replace("scope:", "# Ghi chú của cán bộ ISO: giữ nguyên phạm vi.\nscope:"),
         encoding="utf-8",
     )
     git(mini, "commit", "-qam", "Ghi chú")
@@ -54,12 +56,19 @@ def test_a_whole_revision_is_four_commits_by_the_people_who_acted(mini: Path) ->
     assert commits(mini) == before + 4
     log = git(mini, "log", "-4", "--format=%an|%(trailers:key=QMS-Action,valueonly)").split("\n")
     assert [line for line in log if line.strip()] == [
-        "Lê Văn Cường|approve", "Trần Thị Bình|review", "Nguyễn Văn An|submit", "Nguyễn Văn An|revise",
+        "Lê Văn Cường|approve",
+        "Trần Thị Bình|review",
+        "Nguyễn Văn An|submit",
+        "Nguyễn Văn An|revise",
     ]
     tag = git(mini, "cat-file", "-t", "qms/QT-01/3").strip()
     assert tag == "tag"
     document = repo.document("QT-01")
-    assert (document.revision, document.status.value, document.issued_date) == (3, "approved", dt.date(2025, 1, 9))
+    assert (document.revision, document.status.value, document.issued_date) == (
+        3,
+        "approved",
+        dt.date(2025, 1, 9),
+    )
     assert [s.meaning for s in document.approvals] == ["authored", "reviewed", "approved"]
     assert len({s.stamp for s in document.approvals}) == 1
     assert document.history[-1].date == dt.date(2025, 1, 9)
@@ -91,7 +100,9 @@ def test_a_future_effective_date_leaves_the_previous_revision_in_force(mini: Pat
     assert repo.in_force("QT-01", dt.date(2025, 6, 20)).revision == 3  # type: ignore[union-attr]
     assert repo.in_force("QT-01", dt.date(2025, 7, 1)).revision == 4  # type: ignore[union-attr]
     summary = repo.summaries(on=dt.date(2025, 6, 20))
-    assert [(s.code, s.revision, s.status) for s in summary if s.code == "QT-01"] == [("QT-01", 3, "effective")]
+    assert [(s.code, s.revision, s.status) for s in summary if s.code == "QT-01"] == [
+        ("QT-01", 3, "effective")
+    ]
 
 
 def refused(mini: Path, action: callable, words: str) -> None:  # type: ignore[valid-type]
@@ -105,21 +116,53 @@ def refused(mini: Path, action: callable, words: str) -> None:  # type: ignore[v
 
 def test_the_rules_refuse_with_a_reason_and_change_nothing(mini: Path) -> None:
     repo = Repository.open(mini)
-    refused(mini, lambda: repo.submit("QT-01", by="an", now=at("2025-01-06")), "only a document that is draft")
-    refused(mini, lambda: repo.revise("QT-01", reason="", by="an", now=at("2025-01-06")), "needs a reason")
-    refused(mini, lambda: repo.revise("QT-01", reason="x", by="cuong", now=at("2025-01-06")), "does not hold a role")
-    refused(mini, lambda: repo.revise("QT-01", reason="x", by="dung", now=at("2025-01-06")), "not a person")
-    repo.revise("QT-01", reason="Sửa đổi", by="an", now=at("2025-01-06"))
-    refused(mini, lambda: repo.approve("QT-01", by="cuong", now=at("2025-01-07")), "only a document that is in_review")
-    repo.submit("QT-01", by="an", now=at("2025-01-07"))
-    refused(mini, lambda: repo.review("QT-01", by="an", now=at("2025-01-08")), "does not hold a role")
-    refused(mini, lambda: repo.approve("QT-01", by="cuong", now=at("2025-01-08")), "not been reviewed")
-    refused(mini, lambda: repo.review("QT-01", by="binh", now=at("2025-01-08"), reject=True), "needs a comment")
-    repo.review("QT-01", by="binh", now=at("2025-01-08"))
-    refused(mini, lambda: repo.approve("QT-01", by="binh", now=at("2025-01-09")), "does not hold a role")
     refused(
         mini,
-        lambda: repo.approve("QT-01", by="cuong", now=at("2025-01-09"), effective=dt.date(2025, 1, 1)),
+        lambda: repo.submit("QT-01", by="an", now=at("2025-01-06")),
+        "only a document that is draft",
+    )
+    refused(
+        mini,
+        lambda: repo.revise("QT-01", reason="", by="an", now=at("2025-01-06")),
+        "needs a reason",
+    )
+    refused(
+        mini,
+        lambda: repo.revise("QT-01", reason="x", by="cuong", now=at("2025-01-06")),
+        "does not hold a role",
+    )
+    refused(
+        mini,
+        lambda: repo.revise("QT-01", reason="x", by="dung", now=at("2025-01-06")),
+        "not a person",
+    )
+    repo.revise("QT-01", reason="Sửa đổi", by="an", now=at("2025-01-06"))
+    refused(
+        mini,
+        lambda: repo.approve("QT-01", by="cuong", now=at("2025-01-07")),
+        "only a document that is in_review",
+    )
+    repo.submit("QT-01", by="an", now=at("2025-01-07"))
+    refused(
+        mini, lambda: repo.review("QT-01", by="an", now=at("2025-01-08")), "does not hold a role"
+    )
+    refused(
+        mini, lambda: repo.approve("QT-01", by="cuong", now=at("2025-01-08")), "not been reviewed"
+    )
+    refused(
+        mini,
+        lambda: repo.review("QT-01", by="binh", now=at("2025-01-08"), reject=True),
+        "needs a comment",
+    )
+    repo.review("QT-01", by="binh", now=at("2025-01-08"))
+    refused(
+        mini, lambda: repo.approve("QT-01", by="binh", now=at("2025-01-09")), "does not hold a role"
+    )
+    refused(
+        mini,
+        lambda: repo.approve(
+            "QT-01", by="cuong", now=at("2025-01-09"), effective=dt.date(2025, 1, 1)
+        ),
         "in the past",
     )
     refused(mini, lambda: repo.approve("QT-01", by="cuong", now=at("2019-06-01")), "on 01/06/2019")
@@ -139,9 +182,17 @@ def test_author_reviewer_and_approver_are_three_people(mini: Path) -> None:
     repo = Repository.open(mini)
     repo.revise("QT-01", reason="Sửa đổi", by="cuong", now=at("2025-01-06"))
     repo.submit("QT-01", by="cuong", now=at("2025-01-07"))
-    refused(mini, lambda: repo.review("QT-01", by="cuong", now=at("2025-01-08")), "must be different people")
+    refused(
+        mini,
+        lambda: repo.review("QT-01", by="cuong", now=at("2025-01-08")),
+        "must be different people",
+    )
     repo.review("QT-01", by="binh", now=at("2025-01-08"))
-    refused(mini, lambda: repo.approve("QT-01", by="cuong", now=at("2025-01-09")), "must be different people")
+    refused(
+        mini,
+        lambda: repo.approve("QT-01", by="cuong", now=at("2025-01-09")),
+        "must be different people",
+    )
 
 
 def test_editing_a_reviewed_draft_makes_its_signatures_stale(mini: Path) -> None:
@@ -150,41 +201,70 @@ def test_editing_a_reviewed_draft_makes_its_signatures_stale(mini: Path) -> None
     repo.submit("QT-01", by="an", now=at("2025-01-07"))
     repo.review("QT-01", by="binh", now=at("2025-01-08"))
     path = mini / "procedures" / "QT-01.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("Mọi tài liệu", "Một số tài liệu"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Mọi tài liệu", "Một số tài liệu"),
+        encoding="utf-8",
+    )
     git(mini, "commit", "-qam", "Sửa sau khi xem xét")
     stale = [f for f in Repository.open(mini).validate() if f.check == "stale-approval"]
     assert len(stale) == 2 and "changed after signing" in stale[0].message
-    refused(mini, lambda: Repository.open(mini).approve("QT-01", by="cuong", now=at("2025-01-09")), "changed after")
+    refused(
+        mini,
+        lambda: Repository.open(mini).approve("QT-01", by="cuong", now=at("2025-01-09")),
+        "changed after",
+    )
 
 
 def test_uncommitted_edits_are_refused(mini: Path) -> None:
     path = mini / "procedures" / "QT-01.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "# chưa commit\n", encoding="utf-8")
     repo = Repository.open(mini)
-    refused(mini, lambda: repo.revise("QT-01", reason="x", by="an", now=at("2025-01-06")), "uncommitted edits")
+    refused(
+        mini,
+        lambda: repo.revise("QT-01", reason="x", by="an", now=at("2025-01-06")),
+        "uncommitted edits",
+    )
 
 
 def test_new_documents_come_from_templates_and_are_valid_drafts(mini: Path) -> None:
     repo = Repository.open(mini)
-    result = repo.new("procedure", "QT-02", title="Quy trình kiểm soát hồ sơ", by="an", now=at("2025-02-03"))
+    result = repo.new(
+        "procedure", "QT-02", title="Quy trình kiểm soát hồ sơ", by="an", now=at("2025-02-03")
+    )
     assert result.changed and result.revision == 1
     text = (mini / "procedures" / "QT-02.yaml").read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=../schemas/procedure.schema.json\n")
     assert repo.document("QT-02").status.value == "draft"
     assert [f for f in repo.validate() if f.severity.value == "error"] == []
-    refused(mini, lambda: repo.new("procedure", "qt-02", title="x", by="an", now=at("2025-02-03")), "already exists")
-    refused(mini, lambda: repo.new("procedure", "../QT-09", title="x", by="an", now=at("2025-02-03")), "path separator")
-    refused(mini, lambda: repo.new("form", "BM-02", title="x", by="an", now=at("2025-02-03")), "--procedure")
+    refused(
+        mini,
+        lambda: repo.new("procedure", "qt-02", title="x", by="an", now=at("2025-02-03")),
+        "already exists",
+    )
+    refused(
+        mini,
+        lambda: repo.new("procedure", "../QT-09", title="x", by="an", now=at("2025-02-03")),
+        "path separator",
+    )
+    refused(
+        mini,
+        lambda: repo.new("form", "BM-02", title="x", by="an", now=at("2025-02-03")),
+        "--procedure",
+    )
 
 
 def test_withdraw_and_confirm(mini: Path) -> None:
     repo = Repository.open(mini)
     repo.confirm("QT-01", reason="Rà soát năm 2025: còn phù hợp", by="binh", now=at("2025-03-01"))
     assert repo.document("QT-01").periodic_reviews[-1].reason == "Rà soát năm 2025: còn phù hợp"
-    assert repo.due(on=dt.date(2026, 2, 28)) == [] and [d.code for d in repo.due(on=dt.date(2026, 3, 1))] == ["QT-01"]
+    assert repo.due(on=dt.date(2026, 2, 28)) == [] and [
+        d.code for d in repo.due(on=dt.date(2026, 3, 1))
+    ] == ["QT-01"]
     repo.withdraw("QT-01", reason="Không còn áp dụng", by="cuong", now=at("2025-04-01"))
     assert repo.state_on("QT-01", dt.date(2025, 4, 1))[0] is DocumentState.WITHDRAWN
-    refused(mini, lambda: repo.revise("QT-01", reason="x", by="an", now=at("2025-05-01")), "withdrawn")
+    refused(
+        mini, lambda: repo.revise("QT-01", reason="x", by="an", now=at("2025-05-01")), "withdrawn"
+    )
 
 
 def test_a_failing_git_hook_rolls_the_action_back(mini: Path) -> None:
@@ -207,9 +287,15 @@ def test_a_second_action_waits_for_the_lock_then_is_refused(mini: Path) -> None:
 
 
 def test_a_stale_lock_of_a_dead_process_is_cleared(mini: Path) -> None:
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    (mini / ".git" / "qms.lock").write_text(f"{dead.stdout.strip()} {os.uname().nodename}\n", encoding="utf-8")
-    result = Workflow(mini, lock_wait=0.5).revise("QT-01", reason="x", by="an", now=at("2025-01-06"))
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    (mini / ".git" / "qms.lock").write_text(
+        f"{dead.stdout.strip()} {os.uname().nodename}\n", encoding="utf-8"
+    )
+    result = Workflow(mini, lock_wait=0.5).revise(
+        "QT-01", reason="x", by="an", now=at("2025-01-06")
+    )
     assert result.changed
 
 
@@ -226,7 +312,11 @@ def test_two_processes_acting_at_once_lose_nothing(mini: Path) -> None:
         "    print('refused', e)\n"
     )
     procs = [
-        subprocess.Popen([sys.executable, "-c", code, str(mini), f"Rà soát {i}"], stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(mini), f"Rà soát {i}"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         for i in range(2)
     ]
     outputs = [p.communicate(timeout=60)[0].strip() for p in procs]

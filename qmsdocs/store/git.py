@@ -128,7 +128,7 @@ class GitStore:
     def _run(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
         handle = None
         if stdin is not None:
-            handle = tempfile.TemporaryFile()
+            handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finally
             handle.write(stdin.encode("utf-8"))
             handle.seek(0)
         try:
@@ -357,7 +357,7 @@ class GitStore:
             except (ValueError, git.GitCommandError, git.BadObject, git.BadName):
                 out.append(None)
                 continue
-            out.append(data if kind == b"blob" or kind == "blob" else None)
+            out.append(data if kind in (b"blob", "blob") else None)
         return out
 
     def verify(self, kind: str, name: str) -> tuple[bool, str]:
