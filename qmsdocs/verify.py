@@ -339,7 +339,7 @@ def _signature_findings(
                     issued.code,
                 )
             )
-        elif not any(key.split()[-1] in report or key in report for key in keys if key.strip()):
+        elif not any(key.strip() and key.strip() in report for key in keys):
             findings.append(
                 _finding(
                     file,

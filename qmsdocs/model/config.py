@@ -84,7 +84,8 @@ class Person(Model):
     unit: Ident
     roles: list[RoleAssignment] = Field(default_factory=list)
     signing_keys: list[Text] = Field(
-        default_factory=list, description="Public keys (SSH) or GPG fingerprints of the person"
+        default_factory=list,
+        description="Fingerprints of the person's signing keys: SSH (SHA256:…) or GPG",
     )
 
     def roles_on(self, day: dt.date) -> set[str]:

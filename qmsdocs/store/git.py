@@ -314,16 +314,18 @@ class GitStore:
                 "%(taggername)",
                 "%(taggeremail)",
                 "%(taggerdate:iso-strict)",
-                "%(contents)",
+                "%(contents:subject)",
+                "%(contents:body)",
             ]
         )
         out = self._run("for-each-ref", f"--format={fmt}{_RECORD}", f"refs/tags/{prefix}")
         tags = []
         for record in out.split(_RECORD):
             parts = record.strip("\n").split(_FIELD)
-            if len(parts) != 8:
+            if len(parts) != 9:
                 continue
-            ref, kind, obj, peeled, tname, temail, tdate, contents = parts
+            ref, kind, obj, peeled, tname, temail, tdate, subject, body = parts
+            contents = f"{subject}\n\n{body}".strip() + "\n"  # the signature left out
             annotated = kind == "tag"
             tags.append(
                 TagInfo(
