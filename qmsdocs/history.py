@@ -13,14 +13,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qmsdocs.errors import DocumentNotFound, InvalidDocument, QmsError
-from qmsdocs.model import MODELS, Document, DocumentKind, Signature
+from qmsdocs.model import MODELS, Document, DocumentKind
 from qmsdocs.model.codes import code_key
 from qmsdocs.store import yaml as yaml_store
 from qmsdocs.store.git import CommitInfo, GitStore, TagInfo
 
-__all__ = ["Action", "IssuedRevision", "RevisionHistory", "load_revision"]
+__all__ = ["TAG_PREFIX", "Action", "IssuedRevision", "RevisionHistory", "load_revision", "tag_name"]
 
+#: Issued revisions are tagged refs/tags/qms/<CODE>/<REVISION>: a namespace of their own.
 TAG_PREFIX = "qms/"
+
+
+def tag_name(code: str, revision: int) -> str:
+    """Return the tag of an issued revision: ``qms/QT-01/3``."""
+    return f"{TAG_PREFIX}{code}/{revision}"
 
 
 @dataclass(frozen=True)
@@ -204,17 +210,16 @@ class RevisionHistory:
         return load_revision(data, kind=kind, file=f"{issued.tag}:{issued.file}")
 
     def read_many(
-        self, revisions: list[IssuedRevision], kind: DocumentKind
+        self, revisions: list[IssuedRevision], kinds: list[DocumentKind]
     ) -> list[Document | None]:
-        """Return the content of many issued revisions through one git process."""
+        """Return the content of many issued revisions (None where unreadable), one git process."""
         blobs = self.store.read_many([f"{r.tag}:{r.file}" for r in revisions])
         out: list[Document | None] = []
-        for revision, data in zip(revisions, blobs, strict=True):
-            if data is None:
-                out.append(None)
-                continue
+        for revision, kind, data in zip(revisions, kinds, blobs, strict=True):
             try:
-                out.append(load_revision(data, kind=kind, file=f"{revision.tag}:{revision.file}"))
+                out.append(
+                    None if data is None else load_revision(data, kind=kind, file=revision.tag)
+                )
             except InvalidDocument:
                 out.append(None)
         return out
@@ -224,8 +229,3 @@ def in_force(revisions: list[IssuedRevision], day: dt.date) -> IssuedRevision | 
     """Return the revision in force on *day*: the latest whose effective date has come."""
     started = [r for r in revisions if r.effective is not None and r.effective <= day]
     return max(started, key=lambda r: r.revision, default=None)
-
-
-def signatures_by_meaning(document: Document) -> dict[str, Signature]:
-    """Return the signatures of *document* by meaning (authored, reviewed, approved)."""
-    return {s.meaning: s for s in document.approvals}

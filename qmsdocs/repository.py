@@ -562,7 +562,7 @@ class Repository:
         """Return every issued revision of *code* with its dates, signers and reason."""
         document = self.document(code)
         issued = self.revisions(code)
-        contents = self.history_store.read_many(issued, DocumentKind(document.kind))
+        contents = self.history_store.read_many(issued, [DocumentKind(document.kind)] * len(issued))
         withdrawn = document.withdrawal
         records = []
         for index, (revision, content) in enumerate(zip(issued, contents, strict=True)):

@@ -125,7 +125,7 @@ def verify(repo: Repository) -> list[Finding]:
         (code_key(r.code), r.revision): doc
         for r, doc in zip(
             to_read,
-            _read_all(history, to_read, kinds),
+            history.read_many(to_read, [kinds[code_key(r.code)] for r in to_read]),
             strict=True,
         )
     }
@@ -248,26 +248,6 @@ def verify(repo: Repository) -> list[Finding]:
     # 5. ordinary commits that changed issued content
     findings += _hand_edits(repo, rel)
     return sorted(set(findings), key=lambda f: (f.file, f.check, f.message))
-
-
-def _read_all(
-    history: object, revisions: list[IssuedRevision], kinds: dict[str, DocumentKind]
-) -> list[Document | None]:
-    from qmsdocs.history import RevisionHistory
-
-    assert isinstance(history, RevisionHistory)
-    blobs = history.store.read_many([f"{r.tag}:{r.file}" for r in revisions])
-    out: list[Document | None] = []
-    for revision, data in zip(revisions, blobs, strict=True):
-        try:
-            out.append(
-                None
-                if data is None
-                else load_revision(data, kind=kinds[code_key(revision.code)], file=revision.tag)
-            )
-        except InvalidDocument:
-            out.append(None)
-    return out
 
 
 def _hand_edits(repo: Repository, rel: object) -> list[Finding]:

@@ -18,6 +18,7 @@ from typing import Any
 from qmsdocs import lifecycle
 from qmsdocs.errors import ActionRefused, DocumentNotFound, GitError
 from qmsdocs.findings import Severity
+from qmsdocs.history import tag_name
 from qmsdocs.model import (
     MODELS,
     ChangeEntry,
@@ -35,16 +36,9 @@ from qmsdocs.store import yaml as yaml_store
 from qmsdocs.store.files import action_lock, write_atomic
 from qmsdocs.store.git import GitStore, Identity
 
-__all__ = ["TAG_PREFIX", "ActionResult", "Workflow", "tag_name"]
+__all__ = ["ActionResult", "Workflow"]
 
-#: Issued revisions are tagged refs/tags/qms/<CODE>/<REVISION>: a namespace of their own.
-TAG_PREFIX = "qms/"
 LOCK_NAME = "qms.lock"
-
-
-def tag_name(code: str, revision: int) -> str:
-    """Return the tag of an issued revision: ``qms/QT-01/3``."""
-    return f"{TAG_PREFIX}{code}/{revision}"
 
 
 @dataclass(frozen=True)
