@@ -38,6 +38,14 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check qmsdocs tests
 	$(BIN)/mypy
 
+## bench: province-scale benchmarks (bench/README.md); prints a table, writes bench/results.json
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run.py
+
+## stress: the long reliability runs (RELIABILITY.md): properties, kills, concurrency, tampering
+stress: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest stress -p no:cacheprovider
+
 ## schemas: regenerate schemas/ from the models (review the diff)
 schemas: $(VENV)/.installed
 	$(BIN)/python -m qmsdocs.schemas schemas
