@@ -16,7 +16,7 @@ from qmsdocs.errors import DocumentNotFound, InvalidDocument, QmsError
 from qmsdocs.model import MODELS, Document, DocumentKind
 from qmsdocs.model.codes import code_key
 from qmsdocs.store import yaml as yaml_store
-from qmsdocs.store.git import CommitInfo, GitStore, TagInfo
+from qmsdocs.store.git import CommitInfo, GitStore, TagInfo, trailer_items
 
 __all__ = ["TAG_PREFIX", "Action", "IssuedRevision", "RevisionHistory", "load_revision", "tag_name"]
 
@@ -125,24 +125,38 @@ def issued_from_tag(tag: TagInfo) -> IssuedRevision | None:
     )
 
 
-def action_from_commit(commit: CommitInfo) -> Action | None:
-    """Return the lifecycle action a commit records, or None for an ordinary commit."""
+def actions_from_commit(commit: CommitInfo) -> list[Action]:
+    """Return the lifecycle actions a commit records (none for an ordinary commit).
+
+    Most commits record one action on one document; a revision opened for several
+    documents at once (``qms revise --legal``) repeats the QMS-Document and QMS-Revision
+    trailers, one pair per document.
+    """
     t = commit.trailers
     if "QMS-Action" not in t or "QMS-Document" not in t:
-        return None
-    return Action(
-        commit=commit.sha,
-        action=t["QMS-Action"],
-        code=t["QMS-Document"],
-        revision=_int(t.get("QMS-Revision")),
-        person=t.get("QMS-Person"),
-        author_name=commit.author.name,
-        author_email=commit.author.email,
-        when=commit.date,
-        subject=commit.subject,
-        reason=t.get("QMS-Reason") or t.get("QMS-Comment"),
-        trailers=dict(t),
-    )
+        return []
+    targets: list[tuple[str, int | None]] = []
+    for key, value in trailer_items(commit.body):
+        if key == "QMS-Document":
+            targets.append((value, None))
+        elif key == "QMS-Revision" and targets and targets[-1][1] is None:
+            targets[-1] = (targets[-1][0], _int(value))
+    return [
+        Action(
+            commit=commit.sha,
+            action=t["QMS-Action"],
+            code=code,
+            revision=revision,
+            person=t.get("QMS-Person"),
+            author_name=commit.author.name,
+            author_email=commit.author.email,
+            when=commit.date,
+            subject=commit.subject,
+            reason=t.get("QMS-Reason") or t.get("QMS-Comment"),
+            trailers=dict(t),
+        )
+        for code, revision in targets
+    ]
 
 
 def load_revision(data: bytes, *, kind: DocumentKind, file: str) -> Document:
@@ -190,7 +204,7 @@ class RevisionHistory:
         """Return every lifecycle action reachable from HEAD, oldest first."""
         if self._actions is None:
             commits = self.store.log(grep=["^QMS-Action: "])
-            self._actions = [a for c in reversed(commits) if (a := action_from_commit(c))]
+            self._actions = [a for c in reversed(commits) for a in actions_from_commit(c)]
         return list(self._actions)
 
     def actions_of(self, code: str) -> list[Action]:

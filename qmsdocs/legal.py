@@ -82,6 +82,19 @@ class LegalRegistry:
                 partly = True
         return LegalStatus.PARTLY_EXPIRED if partly else LegalStatus.IN_FORCE
 
+    def replacement_step(self, document: LegalDocument, day: dt.date) -> LegalDocument | None:
+        """Return the document that wholly replaces *document* by *day*, or None."""
+        return next(
+            (
+                e.source
+                for e in self._events.get(number_key(document.number), ())
+                if e.relation.type is RelationType.REPLACES
+                and not e.relation.articles
+                and e.effective <= day
+            ),
+            None,
+        )
+
     def replacement(self, document: LegalDocument, day: dt.date) -> LegalDocument:
         """Return the document that replaces *document* on *day*, following the whole chain.
 
@@ -91,16 +104,7 @@ class LegalRegistry:
         seen = {number_key(document.number)}
         current = document
         while True:
-            successor = next(
-                (
-                    e.source
-                    for e in self._events.get(number_key(current.number), ())
-                    if e.relation.type is RelationType.REPLACES
-                    and not e.relation.articles
-                    and e.effective <= day
-                ),
-                None,
-            )
+            successor = self.replacement_step(current, day)
             if successor is None or number_key(successor.number) in seen:
                 return current
             seen.add(number_key(successor.number))

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,9 +25,21 @@ from qmsdocs.errors import (
 from qmsdocs.findings import Finding, Severity
 from qmsdocs.history import Action, IssuedRevision, RevisionHistory
 from qmsdocs.history import in_force as history_in_force
+from qmsdocs.impact import Baseline, Citation, ImpactedDocument, document_citations
+from qmsdocs.impact import impact as compute_impact
 from qmsdocs.legal import LegalRegistry, number_key
+from qmsdocs.legal_import import LegalBatch
 from qmsdocs.lifecycle import DocumentState
-from qmsdocs.model import MODELS, Document, DocumentKind, LegalDocument, QmsConfig, Status
+from qmsdocs.model import (
+    MODELS,
+    Document,
+    DocumentKind,
+    LegalDocument,
+    QmsConfig,
+    Relation,
+    RelationType,
+    Status,
+)
 from qmsdocs.model.codes import check_code, code_key, legal_file_code
 from qmsdocs.store import yaml as yaml_store
 from qmsdocs.store.git import GitStore, git_state
@@ -455,6 +467,99 @@ class Repository:
             )
         return sorted(out, key=lambda d: (d.due, d.code))
 
+    # -- legal change --------------------------------------------------------------------
+
+    def citations(self, code: str) -> list[Citation]:
+        """Return the legal citations of *code*: its legal basis, then numbers in its text."""
+        document = self.document(code)
+        key = "citations:" + code_key(document.code)
+        cached = self._cache.get(key)
+        if cached is None or cached[0] is not document:
+            cached = (document, document_citations(document))
+            self._cache[key] = cached
+        return list(cached[1])
+
+    def impact(self, *, on: dt.date, legal: str | None = None) -> list[ImpactedDocument]:
+        """Return the documents a legal change makes suspect on *on*, with the reasons.
+
+        A document is suspect when a legal document it cites was amended, replaced,
+        repealed or expired by a change its revision in force has not taken into account
+        (see :mod:`qmsdocs.impact`). Changes not yet in force on *on* are reported as
+        upcoming. With *legal* (a number or file code), only that legal document's changes.
+        """
+        only = self.legal_document(legal) if legal is not None else None
+        touched = {
+            number_key(d.number)
+            for d in self.legal
+            if self.legal.events(d) or d.effective_until is not None
+        }
+        superseded = lifecycle.superseded_by(self)
+        candidates = []
+        for document in self:
+            current = (
+                document.status is Status.APPROVED
+                and document.effective_date is not None
+                and document.effective_date <= on
+            )
+            if current:
+                citations = self.citations(document.code)
+                if not any(number_key(c.number) in touched for c in citations):
+                    continue
+            base = self._baseline(document, on, superseded)
+            if base is None:
+                continue
+            if base.revision != document.revision:
+                citations = self._revision_citations(document.code, base.revision)
+            elif not current:
+                citations = self.citations(document.code)
+            candidates.append((document, base, citations, self.file_of(document.code)))
+        return compute_impact(
+            candidates, self.legal, on=on, legal=only, registered=self._registered
+        )
+
+    def _registered(self, document: LegalDocument) -> dt.date | None:
+        """Return when *document*'s file last changed in git (None outside git)."""
+        if self._git.top is None:
+            return None
+        key = "legal-registered"
+        if key not in self._cache or self._cache[key][0] != self.history_store.store.head():
+            store = self.history_store.store
+            folder = (self.root / "legal").relative_to(self._git.top).as_posix()
+            self._cache[key] = (store.head(), store.last_changed(folder))
+        file = (self.root / self.file_of(document.number)).relative_to(self._git.top).as_posix()
+        when = self._cache[key][1].get(file)
+        return when.date() if when is not None else None
+
+    def _revision_citations(self, code: str, revision: int) -> list[Citation]:
+        key = f"citations:{code_key(code)}@{revision}"
+        if key not in self._cache:  # an issued revision never changes
+            self._cache[key] = document_citations(self.revision(code, revision))
+        return list(self._cache[key])
+
+    def _baseline(
+        self, document: Document, on: dt.date, superseded: dict[str, tuple[str, dt.date | None]]
+    ) -> Baseline | None:
+        """Return what the revision of *document* in force on *on* took into account."""
+        state, revision = self.state_on(document.code, on, superseded_map=superseded)
+        if state is not DocumentState.EFFECTIVE:
+            return None
+        issued = next((r for r in self.revisions(document.code) if r.revision == revision), None)
+        if issued is not None:
+            approved = issued.issued_at.date() if issued.issued_at else None
+            effective = issued.effective
+        else:
+            signed = next((s for s in document.approvals if s.meaning == "approved"), None)
+            approved = signed.signed_at.date() if signed else document.issued_date
+            effective = document.effective_date
+        opened = document.revision if document.revision > revision else None
+        return Baseline(
+            revision=revision,
+            approved=approved,
+            effective=effective,
+            confirmed=tuple(r.date for r in document.periodic_reviews if r.date <= on),
+            draft=opened,
+        )
+
     # -- validation ----------------------------------------------------------------------
 
     def validate(self) -> list[Finding]:
@@ -611,14 +716,16 @@ class Repository:
     # :class:`qmsdocs.workflow.Workflow` for the rules.
 
     def _act(self, action: str, *args: Any, **kwargs: Any) -> ActionResult:
-        from qmsdocs.workflow import Workflow
+        return cast("ActionResult", self._act_any(action, *args, **kwargs))
+
+    def _act_any(self, action: str, *args: Any, **kwargs: Any) -> Any:
+        from qmsdocs.legal_actions import LegalWorkflow
 
         try:
-            workflow = Workflow(self.root, cache=self._cache)
-            result: ActionResult = getattr(workflow, action)(*args, **kwargs)
+            workflow = LegalWorkflow(self.root, cache=self._cache)
+            return getattr(workflow, action)(*args, **kwargs)
         finally:
             self._reload()
-        return result
 
     def new(
         self,
@@ -674,3 +781,75 @@ class Repository:
     def confirm(self, code: str, *, reason: str, by: str, now: dt.datetime) -> ActionResult:
         """Record a periodic review that found the document still suitable (no new revision)."""
         return self._act("confirm", code, reason=reason, by=by, now=now)
+
+    # -- legal registry and legal change -------------------------------------------------
+
+    def legal_add(self, document: LegalDocument, *, by: str, now: dt.datetime) -> ActionResult:
+        """Register a legal document in legal/ (one commit)."""
+        return self._act("legal_add", document, by=by, now=now)
+
+    def legal_relate(
+        self,
+        number: str,
+        relation: RelationType | str,
+        target: str,
+        *,
+        by: str,
+        now: dt.datetime,
+        articles: Sequence[str] = (),
+        effective: dt.date | None = None,
+        note: str | None = None,
+    ) -> ActionResult:
+        """Declare that legal document *number* amends, replaces, repeals … *target*.
+
+        *articles* limits a repeal or amendment to the named articles ("Điều 5");
+        *effective* defaults to the day *number* takes effect.
+        """
+        declared = Relation(
+            type=RelationType(relation),
+            target=target,
+            articles=list(articles),
+            effective=effective,
+            note=note,
+        )
+        return self._act("legal_relate", number, declared, by=by, now=now)
+
+    def legal_import(
+        self, batch: LegalBatch, *, source: str, by: str, now: dt.datetime
+    ) -> ActionResult:
+        """Register a batch read by :func:`qmsdocs.read_legal_batch` as one commit.
+
+        Raise :class:`InvalidDocument` (naming the first bad row) when the batch has
+        findings: nothing is imported unless every row is good.
+        """
+        if not batch.ok:
+            first = batch.findings[0]
+            raise InvalidDocument(
+                f"{len(batch.findings)} bad row(s), nothing imported; first: {first.message}",
+                file=first.file,
+                line=first.line,
+                field=first.field,
+            )
+        return self._act(
+            "legal_import", batch.documents, batch.relations, source=source, by=by, now=now
+        )
+
+    def revise_for_legal(
+        self,
+        number: str,
+        codes: Sequence[str] = (),
+        *,
+        by: str,
+        now: dt.datetime,
+        reason: str | None = None,
+    ) -> list[ActionResult]:
+        """Open in one commit the revision drafts that legal change *number* requires.
+
+        Without *codes*, every document it makes suspect (see :meth:`impact`). Each draft
+        gets the reason (default "Cập nhật theo Nghị định số …"), a started change-history
+        entry, and legal-basis citations moved from a replaced document to its replacement.
+        """
+        return cast(
+            "list[ActionResult]",
+            self._act_any("revise_for_legal", number, list(codes), by=by, now=now, reason=reason),
+        )

@@ -33,8 +33,8 @@ from qmsdocs.model.codes import check_code
 from qmsdocs.schemas import schema_comment
 from qmsdocs.stamp import content_stamp
 from qmsdocs.store import yaml as yaml_store
-from qmsdocs.store.files import action_lock, write_atomic
-from qmsdocs.store.git import GitStore, Identity
+from qmsdocs.store.files import action_lock, record_intent, write_atomic
+from qmsdocs.store.git import GitStore, Identity, parse_trailers
 
 __all__ = ["ActionResult", "Workflow"]
 
@@ -47,7 +47,7 @@ class ActionResult:
 
     action: str
     code: str
-    revision: int
+    revision: int | None  # None for the legal registry's actions
     commit: str | None
     tag: str | None
     message: str
@@ -205,56 +205,96 @@ class Workflow:
         now: dt.datetime,
         tag_message: str | None = None,
     ) -> ActionResult:
-        path = self.root / file
-        rel = path.relative_to(repo.git_top).as_posix()
-        dirty = store.dirty([rel])
+        tag = tag_name(new.code, new.revision) if tag_message is not None else None
+        commit = self._commit_files(
+            repo,
+            store,
+            action=action,
+            files=[(old, new, file)],
+            message=message,
+            by=by,
+            now=now,
+            tag=(tag, tag_message) if tag and tag_message else None,
+        )
+        if commit is None:
+            return ActionResult(action, new.code, new.revision, None, None, "nothing to change")
+        return ActionResult(action, new.code, new.revision, commit, tag, message.splitlines()[0])
+
+    def _commit_files(
+        self,
+        repo: Any,
+        store: GitStore,
+        *,
+        action: str,
+        files: list[tuple[Any | None, Any, str]],
+        message: str,
+        by: Identity,
+        now: dt.datetime,
+        tag: tuple[str, str] | None = None,
+    ) -> str | None:
+        """Write each (old, new, file) and commit them all as one commit; None if unchanged."""
+        paths = [self.root / file for _, _, file in files]
+        rels = [path.relative_to(repo.git_top).as_posix() for path in paths]
+        dirty = store.dirty(rels)
         if dirty:
+            file = dict(zip(rels, (f for _, _, f in files), strict=True)).get(dirty[0], dirty[0])
             raise ActionRefused(
                 f"{file} has uncommitted edits: commit them (git commit) or discard them "
                 "before this action",
                 file=file,
             )
-        before = path.read_bytes() if path.exists() else None
-        if old is None:
-            text = yaml_store.dump_text(
-                _new_file_fields(new), header=schema_comment(new.kind, depth=1)
-            )
-        else:
-            assert before is not None
-            changes = _changed_fields(old, new)
-            if not changes:
-                return ActionResult(action, new.code, new.revision, None, None, "nothing to change")
-            order = list(type(new).model_fields)
-            order = [k for k in _LEADING if k in order] + [k for k in order if k not in _LEADING]
-            text = yaml_store.update_text(before.decode("utf-8-sig"), changes, order=order)
-        data = text.encode("utf-8")
-        if data == before:
-            return ActionResult(action, new.code, new.revision, None, None, "nothing to change")
+        writes: list[tuple[Path, str, bytes | None, bytes]] = []
+        for (old, new, _), path, rel in zip(files, paths, rels, strict=True):
+            before = path.read_bytes() if path.exists() else None
+            if old is None:
+                text = yaml_store.dump_text(
+                    _new_file_fields(new), header=schema_comment(new.kind, depth=1)
+                )
+            else:
+                assert before is not None
+                changes = _changed_fields(old, new)
+                if not changes:
+                    continue
+                order = list(type(new).model_fields)
+                order = [k for k in _LEADING if k in order] + [k for k in order if k not in _LEADING]
+                text = yaml_store.update_text(before.decode("utf-8-sig"), changes, order=order)
+            data = text.encode("utf-8")
+            if data != before:
+                writes.append((path, rel, before, data))
+        if not writes:
+            return None
         head = store.head()
-        sign = bool(tag_message) and repo.config.require_signed_approvals
-        write_atomic(path, data)
+        sign = tag is not None and repo.config.require_signed_approvals
+        written: list[tuple[Path, str, bytes | None]] = []
+        # The journal lets the next action finish or undo this one if we are killed.
+        journal = store.git_dir() / LOCK_NAME
+        record_intent(journal, _intent(store, head, writes, message, tag, by, now, sign))
         try:
-            commit = store.commit([rel], message, author=by, when=now, sign=sign)
-            tag = None
-            if tag_message is not None:
-                tag = tag_name(new.code, new.revision)
-                store.tag(tag, commit, tag_message, tagger=by, when=now, sign=sign)
+            for path, rel, before, data in writes:
+                written.append((path, rel, before))
+                write_atomic(path, data)
+            commit = store.commit([w[1] for w in writes], message, author=by, when=now, sign=sign)
+            if tag is not None:
+                store.tag(tag[0], commit, tag[1], tagger=by, when=now, sign=sign)
         except (GitError, OSError) as error:
-            self._roll_back(store, path, rel, before, head)
-            raise GitError(f"{action} {new.code} failed and was rolled back: {error}") from None
-        return ActionResult(action, new.code, new.revision, commit, tag, message.splitlines()[0])
+            self._roll_back(store, written, head)
+            record_intent(journal, None)
+            raise GitError(f"{action} failed and was rolled back: {error}") from None
+        record_intent(journal, None)
+        return commit
 
     @staticmethod
     def _roll_back(
-        store: GitStore, path: Path, rel: str, before: bytes | None, head: str | None
+        store: GitStore, written: list[tuple[Path, str, bytes | None]], head: str | None
     ) -> None:
         if head is not None and store.head() != head:
             store.reset_soft(head)
-        if before is None:
-            path.unlink(missing_ok=True)
-        else:
-            write_atomic(path, before)
-        store.unstage([rel])
+        for path, _, before in written:
+            if before is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_atomic(path, before)
+        store.unstage([rel for _, rel, _ in written])
 
     def _load(self, repo: Any, code: str) -> tuple[Document, str]:
         try:
@@ -638,6 +678,14 @@ class Workflow:
                 now=now,
             )
 
+    def recover(self) -> str | None:
+        """Finish or undo an action that a killed process left half-way; say what was done.
+
+        Every action does this first by itself; this runs it alone (None: nothing to do).
+        """
+        with action_lock(self._lock_path(), wait=self.lock_wait) as held:
+            return held.recovered
+
     def _lock_path(self) -> Path:
         from qmsdocs.store.git import git_state
 
@@ -670,3 +718,32 @@ def _new_file_fields(document: Document) -> dict[str, Any]:
     ordered = {k: data[k] for k in _LEADING if k in data}
     ordered |= {k: v for k, v in data.items() if k not in ordered and v != []}
     return ordered
+
+
+def _intent(
+    store: GitStore,
+    head: str | None,
+    writes: list[tuple[Path, str, bytes | None, bytes]],
+    message: str,
+    tag: tuple[str, str] | None,
+    by: Identity,
+    now: dt.datetime,
+    sign: bool,
+) -> dict[str, Any]:
+    """Return the journal of a commit about to be made: enough to finish or undo it."""
+    return {
+        "top": str(store.top),
+        "head": head,
+        "files": [rel for _, rel, _, _ in writes],
+        "trailers": parse_trailers(message),
+        "tag": None
+        if tag is None
+        else {
+            "name": tag[0],
+            "message": tag[1],
+            "tagger": by.name,
+            "email": by.email,
+            "when": now.isoformat(),
+            "sign": sign,
+        },
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,20 @@ from typing import Any
 import click
 from rich.console import Console
 
+from qmsdocs.errors import ActionRefused
 from qmsdocs.repository import Repository
+from qmsdocs.store.git import GitStore
+from qmsdocs.workflow import ActionResult
 
-__all__ = ["AppContext", "DATE", "emit_json"]
+__all__ = [
+    "DATE",
+    "AppContext",
+    "acting_person",
+    "action_options",
+    "emit_json",
+    "now",
+    "report",
+]
 
 
 @dataclass
@@ -65,3 +77,45 @@ DATE = _DateType()
 def emit_json(value: Any) -> None:
     """Print *value* as JSON for scripts: UTF-8, diacritics kept, stable key order."""
     click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def acting_person(app: AppContext, as_person: str | None) -> str:
+    """Return the id of the person acting: --as, or the one whose email is git's user.email."""
+    repo = app.repository()
+    if as_person:
+        return as_person
+    email = GitStore(repo.git_top).user_email() if repo.git_top else None
+    person = repo.config.person_by_email(email) if email else None
+    if person is None:
+        raise ActionRefused(
+            f"who is acting? git's user.email ({email or 'not set'}) is not the email of a "
+            "person in qms.yaml; pass --as PERSON"
+        )
+    return person.id
+
+
+def report(result: ActionResult, as_json: bool) -> int:
+    """Print what an action committed (or that nothing changed) and return the exit code."""
+    if as_json:
+        emit_json(result.to_dict())
+    elif result.changed:
+        assert result.commit is not None
+        tag = f", tag {result.tag}" if result.tag else ""
+        click.echo(f"{result.message} [{result.commit[:10]}{tag}]")
+    else:
+        click.echo(f"{result.code}: nothing to change, no commit made")
+    return 0
+
+
+def action_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --as and --json to an action command and pass it the AppContext."""
+    fn = click.option(
+        "--as", "as_person", metavar="PERSON", help="Act as this person of qms.yaml."
+    )(fn)
+    fn = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")(fn)
+    return click.pass_obj(fn)
+
+
+def now() -> dt.datetime:
+    """Return the current time with the local offset: the CLI, not the library, reads the clock."""
+    return dt.datetime.now().astimezone()

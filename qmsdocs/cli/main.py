@@ -14,7 +14,15 @@ from pathlib import Path
 import click
 
 from qmsdocs import __version__
-from qmsdocs.cli import actions_cmd, audit_cmd, list_cmd, setup_cmd, show_cmd, validate_cmd
+from qmsdocs.cli import (
+    actions_cmd,
+    audit_cmd,
+    legal_cmd,
+    list_cmd,
+    setup_cmd,
+    show_cmd,
+    validate_cmd,
+)
 from qmsdocs.cli.context import AppContext
 from qmsdocs.errors import QmsError
 
@@ -43,7 +51,12 @@ def cli(ctx: click.Context, directory: Path) -> None:
 cli.add_command(validate_cmd.validate)
 cli.add_command(list_cmd.list_documents)
 cli.add_command(show_cmd.show)
-for command in [*actions_cmd.COMMANDS, *audit_cmd.COMMANDS, *setup_cmd.COMMANDS]:
+for command in [
+    *actions_cmd.COMMANDS,
+    *audit_cmd.COMMANDS,
+    *legal_cmd.COMMANDS,
+    *setup_cmd.COMMANDS,
+]:
     cli.add_command(command)
 
 

@@ -54,6 +54,7 @@ def code_key(code: str) -> str:
     return code.casefold()
 
 
+_D = str.maketrans({"Đ": "D", "đ": "d", "Ð": "D"})
 _DASHES = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -64,7 +65,8 @@ def legal_file_code(number: str) -> str:
     ``TCVN-ISO-9001-2015``. Diacritics are dropped (Đ becomes D) and every run of other
     characters becomes one dash.
     """
-    text = nfc(number).replace("Đ", "D").replace("đ", "d")
+    # "Ð" (U+00D0) is a common look-alike of "Đ" in typed Vietnamese.
+    text = nfc(number).translate(_D)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return _DASHES.sub("-", text).strip("-")[:64].strip("-")

@@ -9,6 +9,7 @@ and from the relations that other legal documents declare.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Literal
 
@@ -36,6 +37,54 @@ class LegalType(StrEnum):
     OFFICIAL_LETTER = "official_letter"  # CV, công văn
     STANDARD = "standard"  # TCVN, ISO
     OTHER = "other"
+
+    @classmethod
+    def from_number(cls, number: str) -> LegalType | None:
+        """Return the type a number names (19/2014/QĐ-TTg is a decision), or None."""
+        text = number.replace("Ð", "Đ").upper()
+        if text.startswith(("TCVN", "ISO")):
+            return cls.STANDARD
+        parts = text.split("/")
+        if len(parts) < 2:
+            return None
+        last = parts[-1]
+        if re.fullmatch(r"QH\d+", last):
+            return cls.LAW
+        return _TYPE_OF_ABBREVIATION.get(last.split("-")[0])
+
+    def label(self, language: str = "vi") -> str:
+        """Return the name of the type as written before a number (Nghị định, Decree)."""
+        return _TYPE_LABELS[self][0 if language == "vi" else 1]
+
+
+_TYPE_OF_ABBREVIATION = {
+    "NQ": LegalType.RESOLUTION,
+    "NĐ": LegalType.DECREE,
+    "QĐ": LegalType.DECISION,
+    "TT": LegalType.CIRCULAR,
+    "TTLT": LegalType.JOINT_CIRCULAR,
+    "CT": LegalType.DIRECTIVE,
+    "KH": LegalType.PLAN,
+    "TB": LegalType.NOTICE,
+    "HD": LegalType.GUIDANCE,
+    "CV": LegalType.OFFICIAL_LETTER,
+}
+
+_TYPE_LABELS = {
+    LegalType.LAW: ("Luật", "Law"),
+    LegalType.RESOLUTION: ("Nghị quyết", "Resolution"),
+    LegalType.DECREE: ("Nghị định", "Decree"),
+    LegalType.DECISION: ("Quyết định", "Decision"),
+    LegalType.CIRCULAR: ("Thông tư", "Circular"),
+    LegalType.JOINT_CIRCULAR: ("Thông tư liên tịch", "Joint circular"),
+    LegalType.DIRECTIVE: ("Chỉ thị", "Directive"),
+    LegalType.PLAN: ("Kế hoạch", "Plan"),
+    LegalType.NOTICE: ("Thông báo", "Notice"),
+    LegalType.GUIDANCE: ("Hướng dẫn", "Guidance"),
+    LegalType.OFFICIAL_LETTER: ("Công văn", "Official letter"),
+    LegalType.STANDARD: ("Tiêu chuẩn", "Standard"),
+    LegalType.OTHER: ("Văn bản", "Document"),
+}
 
 
 class RelationType(StrEnum):

@@ -92,17 +92,28 @@ class TagInfo:
     trailers: dict[str, str] = field(default_factory=dict)
 
 
-def parse_trailers(message: str) -> dict[str, str]:
-    """Return the trailers (``Key: value`` lines) of the last paragraph of *message*."""
+def trailer_items(message: str) -> list[tuple[str, str]]:
+    """Return the trailers (``Key: value`` lines) of the last paragraph of *message*, in order.
+
+    A key may repeat (one commit revising several documents names each of them).
+    """
     paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
     if not paragraphs:
-        return {}
-    out: dict[str, str] = {}
+        return []
+    out: list[tuple[str, str]] = []
     for line in paragraphs[-1].splitlines():
         match = _TRAILER.match(line.strip())
         if not match:
-            return {}
-        out[match.group(1)] = match.group(2).strip()
+            return []
+        out.append((match.group(1), match.group(2).strip()))
+    return out
+
+
+def parse_trailers(message: str) -> dict[str, str]:
+    """Return the trailers of *message* as a mapping (the first value of a repeated key)."""
+    out: dict[str, str] = {}
+    for key, value in trailer_items(message):
+        out.setdefault(key, value)
     return out
 
 
@@ -138,6 +149,9 @@ class GitStore:
                     env={**os.environ, **(env or {})},
                     istream=handle,
                     strip_newline_in_stdout=False,
+                    # Keep the inheritable action lock open in git: should we be killed,
+                    # the next action waits for this git to end (qmsdocs.store.files).
+                    close_fds=False,
                 )
             )
         except git.GitCommandError as error:
@@ -248,6 +262,38 @@ class GitStore:
         """Move the branch back to *commit*, keeping index and files (roll back a commit)."""
         self._run("reset", "-q", "--soft", commit)
 
+    def restore(self, paths: Sequence[str]) -> None:
+        """Put *paths* back as at HEAD in the index and the work tree (absent if not there)."""
+        if not paths:
+            return
+        head = self.head()
+        known = set()
+        if head is not None:
+            known = set(self._run("ls-tree", "-z", "--name-only", head, "--", *paths).split("\0"))
+        there = [p for p in paths if p in known]
+        gone = [p for p in paths if p not in known]
+        if there:
+            self._run("checkout", "-q", head or "HEAD", "--", *there)
+        if gone:
+            self._run("rm", "-q", "--cached", "--ignore-unmatch", "--", *gone)
+            for path in gone:
+                (self.top / path).unlink(missing_ok=True)
+
+    def parents(self, commit: str) -> list[str]:
+        """Return the parents of *commit*."""
+        return self._run("rev-list", "--parents", "-n", "1", commit, "--").split()[1:]
+
+    def message(self, commit: str) -> str:
+        """Return the whole message of *commit*."""
+        return self._run("log", "-1", "--format=%B", commit, "--")
+
+    def tag_target(self, name: str) -> str | None:
+        """Return the commit the tag *name* points at, or None when there is no such tag."""
+        try:
+            return self._run("rev-parse", "-q", "--verify", f"refs/tags/{name}^{{commit}}").strip()
+        except GitError:
+            return None
+
     # -- reading -------------------------------------------------------------------------
 
     def changed_files(self, *, exclude_grep: str) -> list[tuple[str, str | None, list[str]]]:
@@ -273,6 +319,21 @@ class GitStore:
             ids = lines[0].split()
             result.append((ids[0], ids[1] if len(ids) > 1 else None, lines[1:]))
         return result
+
+    def last_changed(self, folder: str) -> dict[str, dt.datetime]:
+        """Return, for each file ever committed under *folder*, when it last changed (one git)."""
+        if self.head() is None:
+            return {}
+        out = self._run("log", "--format=%x00%aI", "--name-only", "--", folder)
+        when: dict[str, dt.datetime] = {}
+        for record in out.split("\0")[1:]:
+            lines = [line for line in record.splitlines() if line.strip()]
+            day = _date(lines[0]) if lines else None
+            if day is None:
+                continue
+            for name in lines[1:]:
+                when.setdefault(name, day)
+        return when
 
     def log(self, *, grep: Sequence[str] = (), paths: Sequence[str] = ()) -> list[CommitInfo]:
         """Return the commits reachable from HEAD, newest first, optionally filtered."""

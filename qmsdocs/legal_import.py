@@ -1,0 +1,274 @@
+"""Read a batch of legal documents and relations from CSV or JSON; pure.
+
+One row (a CSV line, or one object of a JSON list) may register a legal document, declare a
+relation, or both::
+
+    number,type,issuer,title,issued,effective_from,effective_until,relation,target,articles,relation_effective,note
+    118/2025/NĐ-CP,,Chính phủ,Về thực hiện thủ tục hành chính …,09/06/2025,01/07/2025,,replaces,61/2018/NĐ-CP,,,
+    118/2025/NĐ-CP,,,,,,,replaces,107/2021/NĐ-CP,,,
+
+``type`` may be left out when the number names it (NĐ: decree); dates are ISO (2025-06-09)
+or dd/mm/yyyy; ``relation`` is amends, replaces, repeals, corrects or guides (or sửa đổi,
+thay thế, bãi bỏ, đính chính, hướng dẫn); ``articles`` are separated by ";". Every bad row
+is reported with its line, and nothing is returned unless every row is good.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from qmsdocs.findings import Finding, Severity
+from qmsdocs.legal import number_key
+from qmsdocs.model import LegalDocument, LegalType, Relation, RelationType
+from qmsdocs.model.codes import nfc
+
+__all__ = ["COLUMNS", "LegalBatch", "read_legal_batch"]
+
+#: The columns of a CSV import (a JSON import uses the same keys).
+COLUMNS = (
+    "number",
+    "type",
+    "issuer",
+    "title",
+    "issued",
+    "effective_from",
+    "effective_until",
+    "relation",
+    "target",
+    "articles",
+    "relation_effective",
+    "note",
+    "url",
+)
+_RELATION_WORDS = {
+    "sửa đổi": RelationType.AMENDS,
+    "sửa đổi, bổ sung": RelationType.AMENDS,
+    "bổ sung": RelationType.AMENDS,
+    "thay thế": RelationType.REPLACES,
+    "bãi bỏ": RelationType.REPEALS,
+    "đính chính": RelationType.CORRECTS,
+    "hướng dẫn": RelationType.GUIDES,
+}
+_DOCUMENT_FIELDS = ("type", "issuer", "title", "issued", "effective_from", "effective_until")
+_MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LegalBatch:
+    """What an import file holds: new documents and relations, or the findings against it."""
+
+    documents: tuple[LegalDocument, ...]
+    relations: tuple[tuple[str, Relation], ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Return whether every row is good."""
+        return not self.findings
+
+
+class _RowError(ValueError):
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _date(value: str, field: str) -> dt.date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        if "/" in value:
+            day, month, year = (int(p) for p in value.split("/"))
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _RowError(field, f"{value!r} is not a date (2025-06-09 or 09/06/2025)") from None
+
+
+def _text(row: dict[str, Any], key: str) -> str:
+    value = row.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return nfc(str(value)).strip()
+
+
+def _relation(row: dict[str, Any]) -> Relation | None:
+    word = _text(row, "relation")
+    target = _text(row, "target")
+    if not word and not target:
+        return None
+    if not word or not target:
+        missing = "relation" if not word else "target"
+        raise _RowError(missing, f"{missing} is empty (a relation needs both relation and target)")
+    try:
+        kind = _RELATION_WORDS.get(word.casefold()) or RelationType(word.casefold())
+    except ValueError:
+        allowed = ", ".join(t.value for t in RelationType)
+        raise _RowError("relation", f"{word!r} is not a relation ({allowed})") from None
+    articles = [a.strip() for a in _text(row, "articles").split(";") if a.strip()]
+    return Relation(
+        type=kind,
+        target=target,
+        articles=articles,
+        effective=_date(_text(row, "relation_effective"), "relation_effective"),
+    )
+
+
+def _document(row: dict[str, Any], number: str) -> LegalDocument | None:
+    if not any(_text(row, k) for k in _DOCUMENT_FIELDS):
+        return None
+    kind_text = _text(row, "type")
+    kind = LegalType.from_number(number)
+    if kind_text:
+        by_abbreviation = LegalType.from_number(f"1/{kind_text}-X")
+        try:
+            kind = LegalType(kind_text.casefold())
+        except ValueError:
+            kind = by_abbreviation
+            if kind is None:
+                allowed = ", ".join(t.value for t in LegalType)
+                raise _RowError("type", f"{kind_text!r} is not a type ({allowed})") from None
+    if kind is None:
+        raise _RowError("type", "type is empty and the number does not name one")
+    for required in ("issuer", "title", "issued"):
+        if not _text(row, required):
+            raise _RowError(required, f"{required} is empty")
+    try:
+        return LegalDocument(
+            number=number,
+            type=kind,
+            issuer=_text(row, "issuer"),
+            title=_text(row, "title"),
+            issued=_date(_text(row, "issued"), "issued"),
+            effective_from=_date(_text(row, "effective_from"), "effective_from"),
+            effective_until=_date(_text(row, "effective_until"), "effective_until"),
+            note=_text(row, "note") or None,
+            url=_text(row, "url") or None,
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or None
+        raise _RowError(field, str(first["msg"]).removeprefix("Value error, ")) from None
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    unknown = [c for c in reader.fieldnames or () if c and c.strip() not in COLUMNS]
+    if unknown or "number" not in [c.strip() for c in reader.fieldnames or ()]:
+        wrong = f"unknown column {unknown[0]!r}" if unknown else "no 'number' column"
+        raise _RowError(None, f"{wrong}; the columns are: {', '.join(COLUMNS)}")
+    for row in reader:
+        yield reader.line_num, {(k or "").strip(): v for k, v in row.items()}
+
+
+def _json_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    decoder = json.JSONDecoder()
+    pos = len(text) - len(text.lstrip())
+    if not text[pos:].startswith("["):
+        raise _RowError(None, "expected a JSON list of rows ([{...}, {...}])")
+    pos += 1
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= len(text):
+            raise _RowError(None, "the JSON list is not closed with ]")
+        if text[pos] == "]":
+            return
+        line = text.count("\n", 0, pos) + 1
+        try:
+            value, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as error:
+            raise _RowError(None, f"line {error.lineno}: {error.msg}") from None
+        if not isinstance(value, dict):
+            yield line, {"__error__": f"expected an object, found {type(value).__name__}"}
+        else:
+            yield line, value
+
+
+def read_legal_batch(data: bytes, *, file: str) -> LegalBatch:
+    """Return the documents and relations of an import file (CSV, or JSON by its content).
+
+    Never raises for bad content: every problem is a finding naming the file, line and field.
+    """
+    findings: list[Finding] = []
+
+    def bad(line: int | None, field: str | None, message: str) -> None:
+        where = f"{field}: " if field else ""
+        findings.append(
+            Finding(
+                file,
+                line,
+                1 if line else None,
+                Severity.ERROR,
+                "import",
+                where + message,
+                field=field,
+            )
+        )
+
+    if len(data) > _MAX_BYTES:
+        bad(None, None, f"the file is larger than {_MAX_BYTES // 1024 // 1024} MB")
+        return LegalBatch((), (), tuple(findings))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        bad(data.count(b"\n", 0, error.start) + 1, None, "the file is not UTF-8 text")
+        return LegalBatch((), (), tuple(findings))
+    text = nfc(text)
+    documents: dict[str, LegalDocument] = {}
+    relations: list[tuple[str, Relation]] = []
+    is_json = text.lstrip().startswith(("[", "{"))
+    try:
+        rows = list(_json_rows(text) if is_json else _csv_rows(text))
+    except _RowError as error:
+        bad(1, error.field, str(error))
+        return LegalBatch((), (), tuple(findings))
+    if not rows:
+        bad(1, None, "the file has no rows")
+    for line, row in rows:
+        if "__error__" in row:
+            bad(line, None, row["__error__"])
+            continue
+        number = _text(row, "number")
+        if not number:
+            bad(line, "number", "number is empty")
+            continue
+        try:
+            unknown = [k for k in row if k not in COLUMNS]
+            if unknown:
+                raise _RowError(unknown[0], f"unknown field; the fields are: {', '.join(COLUMNS)}")
+            document = _document(row, number)
+            relation = _relation(row)
+        except _RowError as error:
+            bad(line, error.field, str(error))
+            continue
+        if document is None and relation is None:
+            bad(line, None, f"row for {number} registers nothing and declares no relation")
+            continue
+        if document is not None:
+            key = number_key(number)
+            if key in documents:
+                bad(line, "number", f"{number} appears twice with its details")
+                continue
+            documents[key] = document
+        if relation is not None:
+            relations.append((number, relation))
+    if findings:
+        return LegalBatch((), (), tuple(findings))
+    return LegalBatch(tuple(documents.values()), tuple(relations), ())
