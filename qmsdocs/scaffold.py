@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs.errors import ActionRefused, QmsError
-from qmsdocs.model import Document, DocumentKind, QmsConfig, Status
+from qmsdocs.impact import find_numbers
+from qmsdocs.model import Document, DocumentKind, LegalDocument, QmsConfig, Status
 from qmsdocs.model.codes import code_key
+from qmsdocs.model.config import Person
 from qmsdocs.repository import CONFIG_FILE, Repository
 from qmsdocs.schemas import render_schemas
 from qmsdocs.store import yaml as yaml_store
@@ -216,13 +218,25 @@ class _DemoBuilder:
         return yaml_store.update_text(path.read_text(encoding="utf-8"), changes, order=order)
 
     def plan(self) -> None:
+        # Revisions whose reason is "Cập nhật theo <legal document>" are opened together, in
+        # one commit, by ``revise_for_legal``; that legal document is registered through the
+        # registry's actions (the others are committed as files, as an officer would).
+        self.legal_groups: dict[str, list[str]] = {}
+        for document in self.sample:
+            for entry in document.history:
+                legal = self._legal_of(entry.reason)
+                if legal is not None:
+                    self.legal_groups.setdefault(legal.number, []).append(document.code)
         for order, legal in enumerate(sorted(self.sample.legal, key=lambda d: d.issued)):
             when = max(_at(legal.issued, 8), _at(dt.date(2021, 1, 4), 8, 30))
             file = self.sample.file_of(legal.number)
             self.exists[f"legal:{code_key(legal.code)}"] = when
-            self.events.append(
-                _Event(when, order, f"legal {legal.number}", self._legal_commit(file, legal.number))
+            run = (
+                partial(self._legal_register, legal)
+                if legal.number in self.legal_groups
+                else self._legal_commit(file, legal.number)
             )
+            self.events.append(_Event(when, order, f"legal {legal.number}", run))
         for document in self.sample:
             first = (
                 document.history[0].date
@@ -248,11 +262,35 @@ class _DemoBuilder:
 
         return run
 
-    def _officer(self, day: dt.date) -> Identity:
+    def _legal_of(self, reason: str | None) -> LegalDocument | None:
+        if not reason or not reason.startswith("Cập nhật theo"):
+            return None
+        numbers = find_numbers(reason)
+        return self.sample.legal.get(numbers[0]) if numbers else None
+
+    def _legal_register(self, legal: LegalDocument) -> None:
+        officer = self._officer_person(self._now.date()).id
+        self.repo.legal_add(legal.model_copy(update={"relations": []}), by=officer, now=self._now)
+        for relation in legal.relations:
+            self.repo.legal_relate(
+                legal.number,
+                relation.type,
+                relation.target,
+                by=officer,
+                now=self._now,
+                articles=relation.articles,
+                effective=relation.effective,
+                note=relation.note,
+            )
+
+    def _officer_person(self, day: dt.date) -> Person:
         for person in self.config.people:
             if "iso-officer" in person.roles_on(day):
-                return Identity(person.name, person.email)
-        person = self.config.people[0]
+                return person
+        return self.config.people[0]
+
+    def _officer(self, day: dt.date) -> Identity:
+        person = self._officer_person(day)
         return Identity(person.name, person.email)
 
     def _plan_document(self, document: Document) -> None:
@@ -363,6 +401,12 @@ class _DemoBuilder:
                     now=self._now,
                     unit=document.unit,
                     procedure=getattr(document, "procedure", None),
+                )
+            elif (legal := self._legal_of(entry.reason if entry else None)) is not None:
+                if self.repo.document(document.code).revision >= revision:
+                    return  # opened with the others revised for the same legal change
+                self.repo.revise_for_legal(
+                    legal.number, self.legal_groups[legal.number], by=author, now=self._now
                 )
             else:
                 reason = (entry.reason or entry.description) if entry else "Sửa đổi"

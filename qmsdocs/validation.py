@@ -6,10 +6,12 @@ file (locating a line goes through the *locate* callback the repository passes i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from qmsdocs.findings import Finding, Severity
+from qmsdocs.impact import document_citations
 from qmsdocs.legal import LegalRegistry, number_key
 from qmsdocs.model import Document, Form, LegalDocument, Procedure, QmsConfig, RelationType
 from qmsdocs.model.codes import code_key
@@ -175,6 +177,7 @@ def _check_document(
                 "unknown-legal",
                 f"no legal document {basis.ref!r} in legal/",
             )
+    _check_text_citations(document, legal, ref)
     for index, old in enumerate(document.supersedes):
         if code_key(old) not in by_code:
             ref(("supersedes", index), "unknown-document", _unknown("document", old), target=old)
@@ -236,6 +239,38 @@ def _check_document(
                 f"procedure {owner.code} does not list this form in its forms",
                 severity=Severity.WARNING,
             )
+
+
+def _check_text_citations(
+    document: Document, legal: LegalRegistry, ref: Callable[..., None]
+) -> None:
+    """Warn about legal numbers written in the text that the legal basis does not list."""
+    listed = {number_key(b.ref) for b in document.legal_basis}
+    warned: set[tuple[str, str]] = set()
+    for citation in document_citations(document):
+        key = number_key(citation.number)
+        if not citation.in_text or (citation.field, key) in warned:
+            continue
+        warned.add((citation.field, key))
+        path = tuple(int(p) if p.isdigit() else p for p in _FIELD_PARTS.findall(citation.field))
+        if legal.get(citation.number) is None:
+            ref(
+                path,
+                "unknown-legal-text",
+                f"the text cites {citation.number}, which is not in legal/ "
+                "(qms legal add, or correct the number)",
+                severity=Severity.WARNING,
+            )
+        elif key not in listed:
+            ref(
+                path,
+                "uncited-legal",
+                f"the text cites {citation.number}, which the legal basis does not list",
+                severity=Severity.WARNING,
+            )
+
+
+_FIELD_PARTS = re.compile(r"[^.\[\]]+")
 
 
 def _check_dates(document: Document, ref: Callable[..., None]) -> None:

@@ -107,10 +107,13 @@ def _message(config: QmsConfig, action: str, document: Document, body: str, **tr
         f"QMS-Document: {document.code}",
         f"QMS-Revision: {document.revision}",
     ]
+    # One line each: a line break in a reason would end the trailers and hide the action.
     lines += [
-        f"QMS-{k.replace('_', '-').title()}: {v}" for k, v in trailers.items() if v is not None
+        f"QMS-{k.replace('_', '-').title()}: {' '.join(str(v).split())}"
+        for k, v in trailers.items()
+        if v is not None
     ]
-    text = subject + "\n\n"
+    text = " ".join(subject.split()) + "\n\n"
     if body.strip():
         text += " ".join(body.split()) + "\n\n"
     return text + "\n".join(lines) + "\n"
@@ -715,7 +718,8 @@ _LEADING = ("schema_version", "kind", "code", "title", "unit", "revision", "stat
 def _new_file_fields(document: Document) -> dict[str, Any]:
     """Return the fields of a new file: header first, then content; no empty lists."""
     data = document.model_dump(mode="python", by_alias=True, exclude_none=True)
-    ordered = {k: data[k] for k in _LEADING if k in data}
+    leading = _LEADING if "code" in data else ()  # a legal document keeps its model's order
+    ordered = {k: data[k] for k in leading if k in data}
     ordered |= {k: v for k, v in data.items() if k not in ordered and v != []}
     return ordered
 
