@@ -17,6 +17,7 @@ from qmsdocs import __version__
 from qmsdocs.cli import (
     actions_cmd,
     audit_cmd,
+    export_cmd,
     legal_cmd,
     list_cmd,
     setup_cmd,
@@ -54,6 +55,7 @@ cli.add_command(show_cmd.show)
 for command in [
     *actions_cmd.COMMANDS,
     *audit_cmd.COMMANDS,
+    *export_cmd.COMMANDS,
     *legal_cmd.COMMANDS,
     *setup_cmd.COMMANDS,
 ]:
