@@ -190,6 +190,10 @@ def _pattern_message(name: str, value: Any) -> str:
     return f"{value!r} is not a valid {name}"
 
 
+# A link could name any file of the computer: it is never followed, read or written.
+_SYMLINK = "a symbolic link, ignored: documents must be real files inside the repository"
+
+
 @dataclass(frozen=True)
 class _Entry:
     document: Any
@@ -233,6 +237,9 @@ class Repository:
 
     def _read(self, path: Path, model: type[BaseModel]) -> Any | None:
         file = path.relative_to(self.root).as_posix()
+        if path.is_symlink():
+            self._finding(file, "symlink", _SYMLINK)
+            return None
         try:
             info = path.stat()
         except OSError as error:
@@ -295,6 +302,9 @@ class Repository:
         self._config = config
         for kind in DocumentKind:
             folder = self.root / kind.folder
+            if folder.is_symlink():
+                self._finding(kind.folder, "symlink", _SYMLINK)
+                continue
             if not folder.is_dir():
                 continue
             for path in sorted(folder.iterdir()):
@@ -724,6 +734,12 @@ class Repository:
         try:
             workflow = LegalWorkflow(self.root, cache=self._cache)
             return getattr(workflow, action)(*args, **kwargs)
+        except ValidationError as error:
+            # a value given to the action (a title, a reason …) that no document may hold
+            item = error.errors(include_url=False)[0]
+            field = ".".join(str(p) for p in item["loc"])
+            message = item["msg"].removeprefix("Value error, ")
+            raise ActionRefused(f"{field}: {message}" if field else message) from None
         finally:
             self._reload()
 

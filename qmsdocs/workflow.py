@@ -377,7 +377,13 @@ class Workflow:
             if code in repo:
                 raise ActionRefused(f"a document with code {code!r} already exists", code=code)
             file = f"{kind.folder}/{code}.yaml"
-            if (self.root / file).exists():
+            if (self.root / kind.folder).is_symlink():
+                raise ActionRefused(
+                    f"{kind.folder}/ is a symbolic link: documents are written only inside "
+                    "the repository",
+                    file=kind.folder,
+                )
+            if (self.root / file).exists() or (self.root / file).is_symlink():
                 raise ActionRefused(f"{file} already exists", file=file, code=code)
             person = config.person(by)
             assert person is not None

@@ -81,8 +81,7 @@ def export(
         from qmsdocs.distribution import record_copy
 
         by = acting_person(app, as_person)
-        marking = Marking.controlled(copy_number, holder)
-        path = write_copy(copy, out, context=export_context(repo), marking=marking)
+        context = export_context(repo)  # a bad template refuses before anything is recorded
         result = record_copy(
             repo,
             copy.document.code,
@@ -92,6 +91,8 @@ def export(
             by=by,
             now=now(),
         )
+        marking = Marking.controlled(copy_number, holder)
+        path = write_copy(copy, out, context=context, marking=marking)
         click.echo(f"wrote {path}; {result.message}")
         return 0
     if uncontrolled:

@@ -17,6 +17,8 @@ from qmsdocs import __version__
 from qmsdocs.cli import (
     actions_cmd,
     audit_cmd,
+    diff_cmd,
+    distribution_cmd,
     export_cmd,
     legal_cmd,
     list_cmd,
@@ -55,6 +57,8 @@ cli.add_command(show_cmd.show)
 for command in [
     *actions_cmd.COMMANDS,
     *audit_cmd.COMMANDS,
+    *diff_cmd.COMMANDS,
+    *distribution_cmd.COMMANDS,
     *export_cmd.COMMANDS,
     *legal_cmd.COMMANDS,
     *setup_cmd.COMMANDS,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import types
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from qmsdocs.model.codes import CODE_PATTERN, check_code, nfc
 
@@ -29,8 +32,23 @@ def _valid_code(value: str) -> str:
     return value
 
 
-#: Text as qmsdocs stores it: NFC-normalized.
-Text = Annotated[str, AfterValidator(nfc)]
+# Characters that XML 1.0, hence a .docx, cannot hold: C0 controls but tab and line breaks,
+# lone surrogates, U+FFFE and U+FFFF. YAML lets them in only through escapes ("\a", "\x07").
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _text(value: str) -> str:
+    bad = _NOT_XML.search(value)
+    if bad:
+        raise ValueError(
+            f"holds the invisible character U+{ord(bad.group()):04X}, which documents cannot "
+            "carry: remove it"
+        )
+    return nfc(value)
+
+
+#: Text as qmsdocs stores it: NFC-normalized, only characters a document can carry.
+Text = Annotated[str, AfterValidator(_text)]
 #: A document code (QT-01, BM-QT-01-02): safe as a file name, see :mod:`qmsdocs.model.codes`.
 Code = Annotated[str, Field(pattern=CODE_PATTERN), AfterValidator(_valid_code)]
 #: The id of a person, unit or role in qms.yaml.
@@ -46,6 +64,62 @@ class Model(BaseModel):
         populate_by_name=True,
         use_enum_values=False,
     )
+
+    _scalar_kinds: ClassVar[dict[str, str] | None] = None
+
+    @classmethod
+    def _kinds(cls) -> dict[str, str]:
+        """Return, by field name and alias, "int" or "date" for whole-number and date fields."""
+        if cls.__dict__.get("_scalar_kinds") is None:
+            kinds = {}
+            for name, info in cls.model_fields.items():
+                kind = _scalar_kind(info.annotation)
+                if kind is not None:
+                    kinds[name] = kind
+                    if info.alias:
+                        kinds[info.alias] = kind
+            cls._scalar_kinds = kinds
+        return cls._scalar_kinds or {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_lax_scalars(cls, data: Any) -> Any:
+        # pydantic would take YAML's true for the number 1 and a number for a day counted
+        # from 1970; a file that says so is wrong, and its field must say it.
+        if not isinstance(data, dict):
+            return data
+        kinds = cls._kinds()
+        wrong = {
+            key: _Wrong(value)
+            for key, value in data.items()
+            if (kinds.get(key) == "int" and isinstance(value, bool))
+            or (kinds.get(key) == "date" and isinstance(value, bool | int | float))
+        }
+        return {**data, **wrong} if wrong else data
+
+
+class _Wrong:
+    """A YAML value of the wrong type, shown as written in the field's error."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return str(self.value).lower() if isinstance(self.value, bool) else repr(self.value)
+
+
+def _scalar_kind(annotation: Any) -> str | None:
+    options = get_args(annotation) if get_origin(annotation) in (Union, types.UnionType) else ()
+    for option in options or (annotation,):
+        if get_origin(option) is Annotated:
+            option = get_args(option)[0]
+        if option is int or (
+            get_origin(option) is Literal and all(type(a) is int for a in get_args(option))
+        ):
+            return "int"
+        if option in (dt.date, dt.datetime, AwareDatetime):
+            return "date"
+    return None
 
 
 class DocumentKind(StrEnum):

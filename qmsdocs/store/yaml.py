@@ -8,6 +8,7 @@ construction) and is paid only when something is wrong.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import unicodedata
@@ -17,16 +18,39 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    MappingStartEvent,
+    ScalarEvent,
+)
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from qmsdocs.errors import InvalidDocument
 
-__all__ = ["MAX_FILE_BYTES", "MAX_NODES", "YamlError", "dump_text", "load", "locate", "update_text"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_NODES",
+    "YamlError",
+    "dump_text",
+    "load",
+    "locate",
+    "update_text",
+]
 
 #: Larger files are refused before parsing: no real document comes near it.
 MAX_FILE_BYTES = 5 * 1024 * 1024
 #: Values per file after aliases are expanded; beyond it the file is refused (alias bombs).
 MAX_NODES = 200_000
+#: Deeper nesting is refused: no document nests more than a few levels, and nesting tens of
+#: thousands deep would overflow the C parser's stack (a crash, not an error).
+MAX_DEPTH = 64
+# Files larger, or with more flow brackets, are walked event by event before they are built.
+_PRESCAN_BYTES = 256 * 1024
+_PRESCAN_BRACKETS = 5_000
 
 
 class YamlError(InvalidDocument):
@@ -96,6 +120,8 @@ def load(data: bytes | str, *, file: str) -> Any:
             file=file,
             line=line,
         )
+    if len(text) > _PRESCAN_BYTES or text.count("[") + text.count("{") > _PRESCAN_BRACKETS:
+        _prescan(text, file=file)
     try:
         value = _safe_loader().load(text)
     except MarkedYAMLError as error:
@@ -106,6 +132,14 @@ def load(data: bytes | str, *, file: str) -> Any:
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
         ) from None
+    except ReaderError as error:
+        before = text[: error.position]
+        raise YamlError(
+            f"the invisible character U+{error.character:04X} is not allowed in YAML: remove it",
+            file=file,
+            line=before.count("\n") + 1,
+            column=len(before) - before.rfind("\n"),
+        ) from None
     except (YAMLError, ValueError, OverflowError) as error:
         # The constructor raises plain ValueError for a date like 2025-02-31.
         bad_line, bad_column, scalar = _bad_scalar(text)
@@ -114,11 +148,54 @@ def load(data: bytes | str, *, file: str) -> Any:
             f"{what}{_one_line(str(error))}", file=file, line=bad_line, column=bad_column
         ) from None
     except RecursionError:
-        raise YamlError("nesting too deep", file=file) from None
-    return _normalize(value, file=file, budget=[MAX_NODES])
+        raise YamlError(f"nested deeper than {MAX_DEPTH} levels", file=file) from None
+    return _normalize(value, file=file, budget=[MAX_NODES], depth=0)
 
 
-def _normalize(value: Any, *, file: str, budget: list[int]) -> Any:
+def _prescan(text: str, *, file: str) -> None:
+    """Refuse a file nested too deep or with too many values, walking the parser's events.
+
+    The walk is flat (no recursion, nothing built), so it is safe on any input; it names the
+    line and the top-level field where the limit is passed. Syntax errors are left to the
+    loader, which reports them with their place.
+    """
+    depth = count = 0
+    root_is_mapping, key_next, field = False, True, ""
+    try:
+        for event in _safe_loader().parse(text):
+            if isinstance(event, CollectionStartEvent):
+                if depth == 1 and root_is_mapping:
+                    key_next = True
+                depth += 1
+                count += 1
+                if depth == 1:
+                    root_is_mapping = isinstance(event, MappingStartEvent)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, ScalarEvent | AliasEvent):
+                count += 1
+                if depth == 1 and root_is_mapping:
+                    if key_next and isinstance(event, ScalarEvent):
+                        field = f"{event.value}: "
+                    key_next = not key_next
+            if depth > MAX_DEPTH or count > MAX_NODES:
+                mark = event.start_mark
+                problem = (
+                    f"nested deeper than {MAX_DEPTH} levels"
+                    if depth > MAX_DEPTH
+                    else f"more than {MAX_NODES} values (a list far too long)"
+                )
+                raise YamlError(
+                    field + problem,
+                    file=file,
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                )
+    except YAMLError:
+        return
+
+
+def _normalize(value: Any, *, file: str, budget: list[int], depth: int) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
         raise YamlError(
@@ -126,19 +203,32 @@ def _normalize(value: Any, *, file: str, budget: list[int]) -> Any:
         )
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
+    if depth > MAX_DEPTH:
+        raise YamlError(f"nested deeper than {MAX_DEPTH} levels", file=file)
+    if isinstance(value, bytes | set | frozenset | tuple):
+        what = {bytes: "binary data (!!binary)", tuple: "a list used as a key, or !!pairs"}
+        raise YamlError(
+            f"{what.get(type(value), 'a set (!!set)')} is not allowed: only plain values",
+            file=file,
+        )
     if isinstance(value, dict):
         return {
-            _normalize(k, file=file, budget=budget): _normalize(v, file=file, budget=budget)
+            _normalize(k, file=file, budget=budget, depth=depth + 1): _normalize(
+                v, file=file, budget=budget, depth=depth + 1
+            )
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [_normalize(v, file=file, budget=budget) for v in value]
+        return [_normalize(v, file=file, budget=budget, depth=depth + 1) for v in value]
     return value
 
 
+@functools.lru_cache(maxsize=2)
 def _compose(text: str) -> Node | None:
+    # Only texts the loader already read whole get here, so the C composer is safe on them;
+    # the last ones are kept because each finding of a file locates its field again.
     try:
-        return YAML(typ="safe", pure=True).compose(text)  # type: ignore[no-any-return]
+        return YAML(typ="safe", pure=False).compose(text)  # type: ignore[no-any-return]
     except (YAMLError, ValueError, RecursionError):
         return None
 

@@ -1,0 +1,131 @@
+"""Controlled copies: ``qms distribution`` (the register) and ``qms recall`` (what to collect)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from rich.table import Table
+
+from qmsdocs.cli.context import (
+    DATE,
+    AppContext,
+    acting_person,
+    action_options,
+    emit_json,
+    now,
+    report,
+)
+from qmsdocs.distribution import CopyState, CopyStatus, distribution, recall, return_copy
+
+STATE_LABELS = {
+    CopyState.CURRENT: "Đang hiệu lực",
+    CopyState.PENDING: "Chưa đến ngày hiệu lực",
+    CopyState.TO_RECALL: "Cần thu hồi",
+    CopyState.RETURNED: "Đã thu hồi",
+}
+
+
+def _d(value: dt.date | None) -> str:
+    return f"{value:%d/%m/%Y}" if value else ""
+
+
+def _state(copy: CopyStatus) -> str:
+    label = STATE_LABELS[copy.state]
+    if copy.state is CopyState.RETURNED:
+        return f"{label} ngày {_d(copy.returned_on)}"
+    if copy.state is CopyState.TO_RECALL:
+        if copy.document_state is None:
+            return f"{label} (tài liệu không còn trong hệ thống)"
+        if copy.in_force is not None:
+            return f"{label} (đang hiệu lực: lần {copy.in_force})"
+        why = {"withdrawn": "tài liệu đã hủy bỏ", "superseded": "tài liệu đã bị thay thế"}
+        return f"{label} ({why.get(copy.document_state.value, copy.document_state.value)})"
+    return label
+
+
+def _table(app: AppContext, copies: list[CopyStatus], title: str) -> None:
+    table = Table(title=title)
+    for column in ("Mã", "Lần ban hành", "Số bản", "Người giữ", "Ngày phát", "Trạng thái"):
+        table.add_column(column, overflow="fold")
+    for copy in copies:
+        table.add_row(
+            copy.code,
+            str(copy.revision),
+            str(copy.copy_number),
+            copy.holder,
+            _d(copy.issued_on),
+            _state(copy),
+        )
+    app.console.print(table)
+
+
+@click.command("distribution")
+@click.option("--as-of", type=DATE, help="The register as it stood on this day (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print the register as JSON.")
+@click.pass_obj
+def distribution_command(app: AppContext, as_of: dt.date | None, as_json: bool) -> int:
+    """The register of controlled copies: who holds which revision (sổ phân phối)."""
+    day = as_of or now().date()
+    copies = distribution(app.repository(), on=day)
+    if as_json:
+        emit_json({"as_of": day.isoformat(), "copies": [c.to_dict() for c in copies]})
+        return 0
+    if not copies:
+        click.echo(f"No controlled copy had been issued by {day:%d/%m/%Y}.")
+        return 0
+    _table(app, copies, f"Sổ theo dõi phân phối bản kiểm soát ({day:%d/%m/%Y})")
+    out = sum(1 for c in copies if c.state is not CopyState.RETURNED)
+    recalls = sum(1 for c in copies if c.state is CopyState.TO_RECALL)
+    click.echo(f"{len(copies)} copies issued, {out} still out, {recalls} to recall.")
+    return 0
+
+
+@click.command("recall")
+@click.option("--as-of", type=DATE, help="What was to collect on this day (default: today).")
+@click.option(
+    "--return",
+    "to_return",
+    nargs=3,
+    type=(str, int, int),
+    default=None,
+    metavar="CODE REV COPY",
+    help="Record that this copy came back today (one commit).",
+)
+@action_options
+def recall_command(
+    app: AppContext,
+    as_of: dt.date | None,
+    to_return: tuple[str, int, int] | None,
+    as_person: str | None,
+    as_json: bool,
+) -> int:
+    """Controlled copies of obsolete revisions still out (thu hồi tài liệu lỗi thời).
+
+    Exit code 1 when there is a copy to collect, so a script can act on it. With --return,
+    record that a copy came back.
+    """
+    if to_return is not None:
+        if as_of is not None:
+            raise click.UsageError("--as-of cannot be used with --return (it records today)")
+        code, revision, copy_number = to_return
+        by = acting_person(app, as_person)
+        result = return_copy(app.repository(), code, revision, copy_number, by=by, now=now())
+        return report(result, as_json)
+    day = as_of or now().date()
+    copies = recall(app.repository(), on=day)
+    if as_json:
+        emit_json({"as_of": day.isoformat(), "to_recall": [c.to_dict() for c in copies]})
+        return 1 if copies else 0
+    if not copies:
+        click.echo(f"No controlled copy to recall as of {day:%d/%m/%Y}.")
+        return 0
+    _table(app, copies, f"Bản kiểm soát cần thu hồi ({day:%d/%m/%Y})")
+    click.echo(
+        f"{len(copies)} copy(ies) to recall. Record each return with "
+        "'qms recall --return CODE REV COPY'."
+    )
+    return 1
+
+
+COMMANDS = [distribution_command, recall_command]

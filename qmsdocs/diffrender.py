@@ -1,0 +1,376 @@
+"""Diffs for people: plain text (with styles a terminal may colour) and a standalone HTML page.
+
+Text lines are lists of spans ``(text, style)``; joining the texts gives the plain line, and
+a terminal can map the style names (``title``, ``heading``, ``added``, ``removed``,
+``changed``, ``moved``, ``insert``, ``delete``, ``muted``) to colours. Word changes are
+marked the way ``git diff --word-diff=plain`` marks them, ``[-deleted-]{+inserted+}``, so
+that the text reads the same without colours. The HTML page is one file with inline CSS,
+every value escaped, nothing fetched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Sequence
+from typing import Any
+
+from qmsdocs.diff import Change, DocumentDiff, Op, QmsDiff, Segment, SegmentOp, Version, tokenize
+
+__all__ = [
+    "Line",
+    "Span",
+    "render_html",
+    "render_lines",
+    "render_qms_lines",
+    "render_text",
+    "summary",
+]
+
+#: A piece of a line and the name of its style ("" for none).
+Span = tuple[str, str]
+#: One line of text.
+Line = list[Span]
+
+_LABELS = {
+    "vi": {
+        "revision": "lần ban hành {n}",
+        "effective": "hiệu lực {date}",
+        "content": "Nội dung",
+        "workflow": "Quy trình ban hành (lần ban hành, trạng thái, chữ ký, ngày)",
+        "none": "Không có thay đổi.",
+        "count": "{n} thay đổi",
+        "moved": "chuyển từ vị trí {old} đến vị trí {new}",
+        "added": "thêm",
+        "removed": "bỏ",
+        "changed": "sửa",
+        "move": "chuyển",
+        "col_op": "Thay đổi",
+        "col_path": "Vị trí",
+        "col_old": "Trước",
+        "col_new": "Sau",
+        "qms_title": "Hệ thống quản lý chất lượng từ {since} đến {until}",
+        "documents": "Tài liệu",
+        "legal": "Văn bản pháp lý",
+        "doc_added": "ban hành",
+        "doc_revised": "sửa đổi",
+        "doc_withdrawn": "hủy bỏ",
+        "doc_replaced": "thay thế",
+        "doc_removed": "không còn trong danh mục",
+        "doc_changed": "thay đổi trạng thái",
+        "legal_added": "ban hành",
+        "legal_status_changed": "thay đổi hiệu lực",
+        "by": "bởi {code}",
+    },
+    "en": {
+        "revision": "revision {n}",
+        "effective": "effective {date}",
+        "content": "Content",
+        "workflow": "Workflow (revision, status, signatures, dates)",
+        "none": "No changes.",
+        "count": "{n} changes",
+        "moved": "moved from position {old} to position {new}",
+        "added": "added",
+        "removed": "removed",
+        "changed": "changed",
+        "move": "moved",
+        "col_op": "Change",
+        "col_path": "Where",
+        "col_old": "Before",
+        "col_new": "After",
+        "qms_title": "Quality management system from {since} to {until}",
+        "documents": "Documents",
+        "legal": "Legal documents",
+        "doc_added": "issued",
+        "doc_revised": "revised",
+        "doc_withdrawn": "withdrawn",
+        "doc_replaced": "replaced",
+        "doc_removed": "no longer listed",
+        "doc_changed": "state changed",
+        "legal_added": "issued",
+        "legal_status_changed": "status changed",
+        "by": "by {code}",
+    },
+}
+_SIGN = {Op.ADDED: "+", Op.REMOVED: "-", Op.CHANGED: "~", Op.MOVED: ">"}
+_STYLE = {Op.ADDED: "added", Op.REMOVED: "removed", Op.CHANGED: "changed", Op.MOVED: "moved"}
+_OP_LABEL = {Op.ADDED: "added", Op.REMOVED: "removed", Op.CHANGED: "changed", Op.MOVED: "move"}
+_MAX_VALUE = 200
+
+
+def _labels(language: str) -> dict[str, str]:
+    return _LABELS.get(language, _LABELS["vi"])
+
+
+def _date(value: dt.date | None) -> str:
+    return f"{value:%d/%m/%Y}" if value else ""
+
+
+def summary(value: Any) -> str:
+    """Return a JSON-ready value as one line: an item's texts joined with `` · ``."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        parts = [summary(v) for k, v in value.items() if k != "no"]
+        return " · ".join(p for p in parts if p)
+    if isinstance(value, list):
+        return ", ".join(summary(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return " ".join(str(value).split())
+
+
+def _short(text: str, limit: int = _MAX_VALUE) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _elide(text: str, *, head: bool, tail: bool, words: int) -> str:
+    """Return an unchanged stretch keeping *words* words at its start and/or end."""
+    tokens = tokenize(text)
+    if not head and not tail:
+        return text
+    if words <= 0:
+        return "…"
+    positions = [n for n, t in enumerate(tokens) if any(c.isalnum() for c in t)]
+    if len(positions) <= words * (int(head) + int(tail)):
+        return text
+    start = "".join(tokens[: positions[words - 1] + 1]) if head else ""
+    end = "".join(tokens[positions[-words] :]) if tail else ""
+    # The spaces next to the change stay: they belong to the text around it.
+    return f"{start} … {end}" if start and end else f"{start} …" if start else f"… {end}"
+
+
+def _word_spans(segments: Sequence[Segment], context: int) -> Line:
+    out: Line = []
+    for n, segment in enumerate(segments):
+        if segment.op is SegmentOp.EQUAL:
+            text = segment.text
+            if context >= 0:
+                text = _elide(text, head=n > 0, tail=n < len(segments) - 1, words=context)
+            out.append((text, ""))
+        elif segment.op is SegmentOp.DELETE:
+            out.append((f"[-{segment.text}-]", "delete"))
+        else:
+            out.append((f"{{+{segment.text}+}}", "insert"))
+    return [(" ".join(t.split("\n")), s) for t, s in out]
+
+
+def _change_line(change: Change, labels: dict[str, str], context: int) -> Line:
+    style = _STYLE[change.op]
+    line: Line = [(f"  {_SIGN[change.op]} ", style), (change.path, "path"), (": ", "")]
+    if change.op is Op.MOVED:
+        line.append(
+            (labels["moved"].format(old=change.old_position, new=change.new_position), style)
+        )
+        line.append((f" ({_short(summary(change.new), 80)})", "muted"))
+    elif change.words:
+        line += _word_spans(change.words, context)
+    elif change.op is Op.ADDED:
+        line.append((_short(summary(change.new)), "insert"))
+    elif change.op is Op.REMOVED:
+        line.append((_short(summary(change.old)), "delete"))
+    else:
+        line += [
+            (_short(summary(change.old)), "delete"),
+            (" → ", ""),
+            (_short(summary(change.new)), "insert"),
+        ]
+    return line
+
+
+def _version(version: Version, labels: dict[str, str]) -> str:
+    text = labels["revision"].format(n=version.revision) + f" ({version.status}"
+    if version.effective_date:
+        text += ", " + labels["effective"].format(date=_date(version.effective_date))
+    return text + ")"
+
+
+def render_lines(
+    result: DocumentDiff, *, language: str = "vi", context: int = 8, workflow: bool = True
+) -> list[Line]:
+    """Return the diff as lines of styled spans: content changes first, then workflow ones.
+
+    Unchanged text around a word change is cut to *context* words on each side (all of it
+    when *context* is negative). With *workflow* False the workflow changes are left out.
+    """
+    labels = _labels(language)
+    lines: list[Line] = [
+        [(f"{result.code}: {result.new.title}", "title")],
+        [
+            (_version(result.old, labels), "muted"),
+            (" → ", "muted"),
+            (_version(result.new, labels), "muted"),
+        ],
+    ]
+    if not result.changes:
+        lines.append([(labels["none"], "")])
+        return lines
+    groups = [("content", result.content_changes)]
+    if workflow:
+        groups.append(("workflow", result.workflow_changes))
+    for name, changes in groups:
+        count = labels["count"].format(n=len(changes))
+        lines.append([(f"{labels[name]} ({count})", "heading")])
+        if not changes:
+            lines.append([("  " + labels["none"], "muted")])
+        lines += [_change_line(c, labels, context) for c in changes]
+    return lines
+
+
+def render_text(
+    result: DocumentDiff, *, language: str = "vi", context: int = 8, workflow: bool = True
+) -> str:
+    """Return the diff as plain text, one change a line (see :func:`render_lines`)."""
+    lines = render_lines(result, language=language, context=context, workflow=workflow)
+    return "\n".join("".join(text for text, _ in line) for line in lines) + "\n"
+
+
+def render_qms_lines(result: QmsDiff, *, language: str = "vi") -> list[Line]:
+    """Return what changed in the QMS between two days as lines of styled spans."""
+    labels = _labels(language)
+    lines: list[Line] = [
+        [
+            (
+                labels["qms_title"].format(since=_date(result.since), until=_date(result.until)),
+                "title",
+            )
+        ]
+    ]
+    styles = {
+        "added": "added",
+        "revised": "changed",
+        "withdrawn": "removed",
+        "replaced": "removed",
+        "removed": "removed",
+        "changed": "moved",
+    }
+    lines.append([(f"{labels['documents']} ({len(result.documents)})", "heading")])
+    if not result.documents:
+        lines.append([("  " + labels["none"], "muted")])
+    for d in result.documents:
+        style = styles.get(d.change, "")
+        line: Line = [
+            (f"  {d.code}", "path"),
+            (f" {labels['doc_' + d.change]}", style),
+        ]
+        if d.change == "revised":
+            line.append((f" {d.old_revision} → {d.new_revision}", style))
+        elif d.change == "changed":
+            line.append((f" {d.old_state or '—'} → {d.new_state}", style))
+        if d.replaced_by:
+            line.append((" " + labels["by"].format(code=d.replaced_by), style))
+        line.append((f": {d.title}", ""))
+        lines.append(line)
+        lines += [[("      " + _short(r), "muted")] for r in d.reasons]
+    lines.append([(f"{labels['legal']} ({len(result.legal)})", "heading")])
+    if not result.legal:
+        lines.append([("  " + labels["none"], "muted")])
+    for item in result.legal:
+        change = (
+            f" {labels['legal_added']} ({item.new_status})"
+            if item.change == "added"
+            else f" {labels['legal_status_changed']}: {item.old_status} → {item.new_status}"
+        )
+        lines.append(
+            [
+                (f"  {item.number}", "path"),
+                (change, "added" if item.change == "added" else "changed"),
+                (f": {item.title}", ""),
+            ]
+        )
+    return lines
+
+
+# -- HTML ------------------------------------------------------------------------------
+
+_CSS = """
+body { font-family: "Times New Roman", serif; margin: 2em auto; max-width: 60em;
+       color: #111; line-height: 1.45; }
+h1 { font-size: 1.4em; margin-bottom: 0.2em; }
+h2 { font-size: 1.15em; margin-top: 1.6em; border-bottom: 1px solid #999; }
+p.versions { color: #555; margin-top: 0; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #bbb; padding: 0.3em 0.5em; vertical-align: top; text-align: left; }
+th { background: #eee; }
+td.op { white-space: nowrap; font-weight: bold; }
+tr.added td.op { color: #176f2c; }
+tr.removed td.op { color: #a3161b; }
+tr.changed td.op { color: #8a5a00; }
+tr.moved td.op { color: #1d4f91; }
+code { font-family: Consolas, "DejaVu Sans Mono", monospace; font-size: 0.9em; }
+ins { background: #d7f5dd; text-decoration: none; }
+del { background: #fadadd; }
+.muted { color: #666; }
+"""
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _segments_html(segments: Sequence[Segment]) -> str:
+    out = []
+    for segment in segments:
+        text = _e(segment.text).replace("\n", "<br>")
+        if segment.op is SegmentOp.EQUAL:
+            out.append(text)
+        elif segment.op is SegmentOp.DELETE:
+            out.append(f"<del>{text}</del>")
+        else:
+            out.append(f"<ins>{text}</ins>")
+    return "".join(out)
+
+
+def _row_html(change: Change, labels: dict[str, str]) -> str:
+    op = _e(labels[_OP_LABEL[change.op]])
+    cells = f'<td class="op">{op}</td><td><code>{_e(change.path)}</code></td>'
+    if change.op is Op.MOVED:
+        moved = labels["moved"].format(old=change.old_position, new=change.new_position)
+        cells += (
+            f'<td colspan="2">{_e(moved)} <span class="muted">{_e(summary(change.new))}</span></td>'
+        )
+    elif change.words:
+        cells += f'<td colspan="2">{_segments_html(change.words)}</td>'
+    else:
+        old = f"<del>{_e(summary(change.old))}</del>" if change.old is not None else ""
+        new = f"<ins>{_e(summary(change.new))}</ins>" if change.new is not None else ""
+        cells += f"<td>{old}</td><td>{new}</td>"
+    return f'<tr class="{_STYLE[change.op]}">{cells}</tr>'
+
+
+def render_html(result: DocumentDiff, *, language: str = "vi") -> str:
+    """Return the diff as a standalone HTML page (inline CSS, every value escaped)."""
+    labels = _labels(language)
+    title = f"{result.code}: {result.new.title}"
+    versions = f"{_version(result.old, labels)} → {_version(result.new, labels)}"
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{_e(language)}">',
+        '<head><meta charset="utf-8">',
+        '<meta name="generator" content="qmsdocs">',
+        f"<title>{_e(title)}</title>",
+        f"<style>{_CSS}</style></head>",
+        "<body>",
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="versions">{_e(versions)}</p>',
+    ]
+    for name, changes in (
+        ("content", result.content_changes),
+        ("workflow", result.workflow_changes),
+    ):
+        count = labels["count"].format(n=len(changes))
+        parts.append(f"<h2>{_e(labels[name])} ({_e(count)})</h2>")
+        if not changes:
+            parts.append(f'<p class="muted">{_e(labels["none"])}</p>')
+            continue
+        parts.append(
+            "<table><thead><tr>"
+            + "".join(
+                f"<th>{_e(labels[c])}</th>" for c in ("col_op", "col_path", "col_old", "col_new")
+            )
+            + "</tr></thead><tbody>"
+        )
+        parts += [_row_html(c, labels) for c in changes]
+        parts.append("</tbody></table>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
