@@ -9,16 +9,18 @@ signers' registered keys. It returns findings; it never raises for what it finds
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from qmsdocs import lifecycle
-from qmsdocs.errors import InvalidDocument
+from qmsdocs.errors import InvalidDocument, QmsError
 from qmsdocs.findings import Finding, Severity
-from qmsdocs.history import IssuedRevision, load_revision
-from qmsdocs.model import Document, DocumentKind, QmsConfig, Status
+from qmsdocs.history import Action, IssuedRevision, load_revision
+from qmsdocs.model import Document, DocumentKind, QmsConfig, Signature, Status
 from qmsdocs.model.codes import code_key
 from qmsdocs.stamp import content_stamp
+from qmsdocs.store import yaml as yaml_store
 
 if TYPE_CHECKING:
     from qmsdocs.repository import Repository
@@ -30,7 +32,7 @@ def _finding(file: str, check: str, message: str, code: str | None = None) -> Fi
     return Finding(file, None, None, Severity.ERROR, check, message, code=code)
 
 
-def signature_problems(config: QmsConfig, document: Document) -> list[str]:
+def signature_problems(config: QmsConfig, document: Document, *, stamps: bool = True) -> list[str]:
     """Return what is wrong with the signatures of an issued *document*."""
     problems = []
     by_meaning = {s.meaning: s for s in document.approvals}
@@ -40,7 +42,7 @@ def signature_problems(config: QmsConfig, document: Document) -> list[str]:
     stamp = content_stamp(document)
     for signature in document.approvals:
         person = config.person(signature.person)
-        if signature.stamp != stamp:
+        if stamps and signature.stamp != stamp:
             problems.append(
                 f"the '{signature.meaning}' signature of {signature.name} is stale: the content "
                 "changed after it was signed"
@@ -80,11 +82,19 @@ def verify(repo: Repository) -> list[Finding]:
     prefix = repo.root.relative_to(repo.git_top).as_posix()
 
     def rel(file: str | None, code: str | None = None) -> str:
+        # the document's own file when it still exists: a tag's QMS-File can be forged
+        if code is not None and code in repo:
+            return repo.file_of(code)
         if not file:
-            return repo.file_of(code) if code is not None and code in repo else "."
+            return "."
         if prefix in ("", "."):
             return file
         return file.removeprefix(prefix + "/")
+
+    def tag_file(issued: IssuedRevision) -> str | None:
+        if not issued.file:
+            return None
+        return issued.file if prefix in ("", ".") else issued.file.removeprefix(prefix + "/")
 
     kinds = {code_key(d.code): DocumentKind(d.kind) for d in repo}
     # 1. every tag: annotated, in history, on its approval commit, content matching stamp
@@ -119,6 +129,16 @@ def verify(repo: Repository) -> list[Finding]:
                         issued.code,
                     )
                 )
+            named = tag_file(issued)
+            if issued.code in repo and named != repo.file_of(issued.code):
+                findings.append(
+                    _finding(
+                        file,
+                        "verify-tag",
+                        f"{name} names the file {named}, but {issued.code} is {file}",
+                        issued.code,
+                    )
+                )
             if key in kinds:
                 to_read.append(issued)
     contents = {
@@ -129,6 +149,7 @@ def verify(repo: Repository) -> list[Finding]:
             strict=True,
         )
     }
+    then = _ConfigThen(repo, [a.commit for a in approvals.values()], config)
     for issued in to_read:
         file = rel(issued.file, issued.code)
         document = contents[(code_key(issued.code), issued.revision)]
@@ -172,6 +193,21 @@ def verify(repo: Repository) -> list[Finding]:
                     issued.code,
                 )
             )
+        findings += [
+            _finding(file, check, f"revision {issued.revision}: {problem}", issued.code)
+            for check, problem in _trailer_problems(issued, action, document, approver)
+        ]
+        if action is not None:
+            findings += [
+                _finding(
+                    file,
+                    "verify-approval",
+                    f"revision {issued.revision}: by qms.yaml as it was when it was approved, "
+                    + problem,
+                    issued.code,
+                )
+                for problem in then.problems(action.commit, document)
+            ]
         if config.require_signed_approvals:
             findings += _signature_findings(repo, issued, person, file)
     # 2. every approval commit has its tag
@@ -224,6 +260,19 @@ def verify(repo: Repository) -> list[Finding]:
                         document.code,
                     )
                 )
+            if tagged_content is not None:
+                changed = _changed_since_issue(tagged_content, document)
+                if changed:
+                    findings.append(
+                        _finding(
+                            file,
+                            "verify-issued",
+                            f"{', '.join(changed)} of issued revision {document.revision} of "
+                            f"{document.code} differ from what was issued (changed outside the "
+                            "workflow)",
+                            document.code,
+                        )
+                    )
         elif document.status is Status.IN_REVIEW:
             stamp = content_stamp(document)
             for signature in document.approvals:
@@ -245,9 +294,133 @@ def verify(repo: Repository) -> list[Finding]:
                     unreadable.file, "verify-unreadable", f"cannot be read: {unreadable.message}"
                 )
             )
-    # 5. ordinary commits that changed issued content
+    # 5. ordinary commits that changed issued content, and edits not committed yet
     findings += _hand_edits(repo, rel)
+    findings += _uncommitted_edits(repo)
+    # 6. objects git would show in place of others: what was issued could be swapped unseen
+    for name in store.replaced():
+        findings.append(
+            _finding(
+                ".",
+                "verify-replace",
+                f"git shows a replacement for {name} (git replace or grafts): issued content "
+                "can be substituted without changing history; remove it (git replace -d)",
+            )
+        )
     return sorted(set(findings), key=lambda f: (f.file, f.check, f.message))
+
+
+#: What the workflow may change in an issued file after its approval: a periodic review
+#: (confirm) and a withdrawal. The signatures are compared on their own.
+_AFTER_ISSUE = frozenset({"status", "withdrawal", "periodic_reviews", "approvals"})
+
+
+def _changed_since_issue(issued: Document, current: Document) -> list[str]:
+    """Return the top-level fields of *current* that differ from the issued revision."""
+    before = issued.model_dump(mode="json", by_alias=True, exclude=set(_AFTER_ISSUE))
+    after = current.model_dump(mode="json", by_alias=True, exclude=set(_AFTER_ISSUE))
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+def _trailer_problems(
+    issued: IssuedRevision, action: Action | None, document: Document, approver: Signature | None
+) -> list[tuple[str, str]]:
+    """Return what the tag's and the approval commit's trailers say that the revision does not."""
+    problems = []
+    effective = document.effective_date
+    person = approver.person if approver is not None else None
+    said = [("verify-tag", f"tag {issued.tag}", issued.effective, issued.approver)]
+    if action is not None:
+        t = action.trailers
+        said.append(
+            (
+                "verify-approval",
+                "its approval commit",
+                _day(t.get("QMS-Effective")),
+                t.get("QMS-Person"),
+            )
+        )
+        if t.get("QMS-Stamp") and t["QMS-Stamp"] != content_stamp(document):
+            problems.append(("verify-approval", "its approval commit names another stamp"))
+    for check, who, day, signer in said:
+        if day is not None and day != effective:
+            shown = f"{effective:%d/%m/%Y}" if effective else "no date"
+            problems.append((check, f"{who} says effective {day:%d/%m/%Y}, the revision {shown}"))
+        if signer is not None and signer != person:
+            problems.append((check, f"{who} says {signer} approved it, the revision {person}"))
+    return problems
+
+
+def _day(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+class _ConfigThen:
+    """qms.yaml as it was at given commits: who held which role when a revision was approved.
+
+    A signer must have been in qms.yaml, holding the role, when the approval was made: a
+    person or a role added afterwards cannot make an old approval valid.
+    """
+
+    def __init__(self, repo: Repository, commits: list[str], current: QmsConfig) -> None:
+        assert repo.git_top is not None
+        prefix = repo.root.relative_to(repo.git_top).as_posix()
+        path = "qms.yaml" if prefix in ("", ".") else f"{prefix}/qms.yaml"
+        blobs = repo.history_store.store.read_many([f"{c}:{path}" for c in commits])
+        parsed: dict[bytes, QmsConfig | None] = {}
+        self._at: dict[str, QmsConfig | None] = {}
+        self._current = current
+        for commit, blob in zip(commits, blobs, strict=True):
+            if blob is not None and blob not in parsed:
+                try:
+                    parsed[blob] = QmsConfig.model_validate(yaml_store.load(blob, file=path))
+                except (QmsError, ValueError):
+                    parsed[blob] = None
+            self._at[commit] = parsed.get(blob) if blob is not None else None
+
+    def problems(self, commit: str, document: Document) -> list[str]:
+        """Return the signing rules *document* broke by qms.yaml at *commit* (only those the
+        current qms.yaml does not report already)."""
+        config = self._at.get(commit)
+        if config is None:
+            return []
+        now = set(signature_problems(self._current, document))
+        return [p for p in signature_problems(config, document, stamps=False) if p not in now]
+
+
+def _uncommitted_edits(repo: Repository) -> list[Finding]:
+    """Return issued files whose content in the work tree is not what HEAD holds."""
+    assert repo.git_top is not None
+    store = repo.history_store.store
+    issued = [d for d in repo if d.status in (Status.APPROVED, Status.WITHDRAWN)]
+    files = [repo.file_of(d.code) for d in issued]
+    rels = [(repo.root / f).relative_to(repo.git_top).as_posix() for f in files]
+    dirty = set(store.dirty(rels))
+    findings = []
+    for document, file, rel in zip(issued, files, rels, strict=True):
+        if rel not in dirty:
+            continue
+        blob = store.read("HEAD", rel)
+        try:
+            committed = (
+                load_revision(blob, kind=DocumentKind(document.kind), file=rel) if blob else None
+            )
+        except InvalidDocument:
+            committed = None
+        if committed != document:
+            findings.append(
+                _finding(
+                    file,
+                    "verify-issued",
+                    f"issued revision {document.revision} of {document.code} has edits not "
+                    "committed through the workflow",
+                    document.code,
+                )
+            )
+    return findings
 
 
 def _hand_edits(repo: Repository, rel: object) -> list[Finding]:

@@ -335,6 +335,19 @@ class Workflow:
             )
 
     @staticmethod
+    def _check_after(document: Document, now: dt.datetime) -> None:
+        # Two officers acting at once: the one who waited for the lock may hold an earlier
+        # time than the signature just made; signing before it would break the date order.
+        latest = max(document.approvals, key=lambda s: s.signed_at, default=None)
+        if latest is not None and now < latest.signed_at:
+            raise ActionRefused(
+                f"{document.code}: {now:%d/%m/%Y %H:%M:%S} is before the '{latest.meaning}' "
+                f"signature of {latest.name} ({latest.signed_at:%d/%m/%Y %H:%M:%S}); "
+                "check the time and try again",
+                code=document.code,
+            )
+
+    @staticmethod
     def _check_unchanged(document: Document) -> None:
         stamp = content_stamp(document)
         for signature in document.approvals:
@@ -494,6 +507,7 @@ class Workflow:
             who = self._person(config, by)
             self._require(document, Status.IN_REVIEW, doing="review")
             self._check_signer(config, document, by, "reviewed", now.date())
+            self._check_after(document, now)
             if reject:
                 new = document.model_copy(update={"status": Status.DRAFT, "approvals": []})
                 message = _message(config, "reject", new, comment or "", person=by, comment=comment)
@@ -558,6 +572,7 @@ class Workflow:
                 )
             self._check_unchanged(document)
             self._check_signer(config, document, by, "approved", day)
+            self._check_after(document, now)
             signature = lifecycle.signature_for(config, document, by, "approved", now)
             history = [
                 h.model_copy(update={"date": day})

@@ -287,6 +287,14 @@ class GitStore:
         """Return the whole message of *commit*."""
         return self._run("log", "-1", "--format=%B", commit, "--")
 
+    def replaced(self) -> list[str]:
+        """Return the objects git shows substituted by others (``git replace``, grafts)."""
+        out = self._run("for-each-ref", "--format=%(refname:strip=2)", "refs/replace/")
+        names = out.split()
+        if (self.git_dir() / "info" / "grafts").exists():
+            names.append("info/grafts")
+        return names
+
     def tag_target(self, name: str) -> str | None:
         """Return the commit the tag *name* points at, or None when there is no such tag."""
         try:
