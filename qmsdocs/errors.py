@@ -35,6 +35,10 @@ __all__ = [
 ]
 
 
+#: Every character that ends a line (as str.splitlines sees it), shown escaped instead.
+_ONE_LINE = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
 class QmsError(Exception):
     """Base class of every error qmsdocs raises on purpose."""
 
@@ -65,7 +69,7 @@ class QmsError(Exception):
                 if self.column is not None:
                     where += f":{self.column}"
             where += ": "
-        return where + self.message
+        return (where + self.message).translate(_ONE_LINE)  # one line, whatever it quotes
 
 
 class RepositoryNotFound(QmsError):

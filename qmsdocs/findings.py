@@ -16,6 +16,10 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+#: Every character that ends a line (as str.splitlines sees it), shown escaped instead.
+_ONE_LINE = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One problem found in a repository, with where it is.
@@ -38,7 +42,8 @@ class Finding:
         where = self.file
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
-        return f"{where}: {self.severity.value} {self.check} {self.message}"
+        # one line whatever a file holds: a key or a value may carry a line break
+        return f"{where}: {self.severity.value} {self.check} {self.message}".translate(_ONE_LINE)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the finding as plain JSON-ready values."""

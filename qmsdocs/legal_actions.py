@@ -67,7 +67,10 @@ def legal_reason(document: LegalDocument, language: str = "vi") -> str:
 
 
 def _trailers(action: str, body: str, pairs: Sequence[tuple[str, Any]]) -> str:
-    lines = [f"QMS-Action: {action}"] + [f"QMS-{k}: {v}" for k, v in pairs if v is not None]
+    # One line per trailer, whatever the text holds, or git would not read them back.
+    lines = [f"QMS-Action: {action}"] + [
+        f"QMS-{k}: {' '.join(str(v).split())}" for k, v in pairs if v is not None
+    ]
     text = "\n\n"
     if body.strip():
         text += " ".join(body.split()) + "\n\n"

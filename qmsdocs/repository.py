@@ -798,6 +798,15 @@ class Repository:
         """Record a periodic review that found the document still suitable (no new revision)."""
         return self._act("confirm", code, reason=reason, by=by, now=now)
 
+    def recover(self) -> str | None:
+        """Finish or undo an action whose process was killed; return what was done, or None."""
+        from qmsdocs.workflow import Workflow
+
+        try:
+            return Workflow(self.root, cache=self._cache).recover()
+        finally:
+            self._reload()
+
     # -- legal registry and legal change -------------------------------------------------
 
     def legal_add(self, document: LegalDocument, *, by: str, now: dt.datetime) -> ActionResult:

@@ -1,10 +1,13 @@
 """Verification of a repository's integrity: what was issued is still what was approved.
 
 ``verify`` recomputes every content stamp and compares it with the tags, the signatures and
-the approval commits; checks that every approval held the separation and role rules on the
-day it was signed; finds issued content changed outside the workflow (by hand, or by
-rewritten history); and, where qms.yaml requires it, checks git signatures against the
-signers' registered keys. It returns findings; it never raises for what it finds.
+the approval commits (and what their trailers say: stamp, effective date, approver, file);
+checks that every approval held the separation and role rules on the day it was signed, by
+qms.yaml as it is and as it was at the approval; finds issued content changed outside the
+workflow (by hand, by rewritten history, or edited and not committed) and objects git would
+show in place of others (``git replace``); and, where qms.yaml requires it, checks git
+signatures against the signers' registered keys. It returns findings; it never raises for
+what it finds.
 """
 
 from __future__ import annotations

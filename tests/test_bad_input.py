@@ -159,6 +159,22 @@ CASES = [
     ),
     Case("binary", BM, write(BM, b"code: BM\x00\x01\x02"), "yaml-syntax", None, "NUL"),
     Case(
+        "key-with-a-line-break",
+        BM,
+        transform(BM, lambda data: data + b'"ghi\\nch\xc3\xba": x\n'),
+        "schema",
+        '"ghi',
+        "unknown field 'ghi",
+    ),
+    Case(
+        "conflict-separator-first",
+        BM,
+        transform(BM, lambda data: b"=======\n" + data),
+        "yaml-syntax",
+        "=======",
+        "merge conflict",
+    ),
+    Case(
         "alias-bomb",
         BM,
         write(

@@ -138,4 +138,13 @@ def verify(app: AppContext, as_json: bool) -> int:
     return 1 if findings else 0
 
 
-COMMANDS = [history, due, verify]
+@click.command()
+@click.pass_obj
+def recover(app: AppContext) -> int:
+    """Finish or undo an action left half-way by a killed process (every action does it too)."""
+    done = app.repository().recover()
+    click.echo(done or "nothing to recover")
+    return 0
+
+
+COMMANDS = [history, due, verify, recover]

@@ -112,9 +112,9 @@ def load(data: bytes | str, *, file: str) -> Any:
     if "\x00" in text:
         raise YamlError("file holds NUL characters: it is not a text file", file=file)
     if text.startswith(("<<<<<<< ", "=======")) or "\n<<<<<<< " in text:
-        line = (
-            1 if text.startswith("<<<<<<< ") else text[: text.index("\n<<<<<<< ")].count("\n") + 2
-        )
+        # the first marker: a file may start with "=======" and hold no "<<<<<<<" at all
+        first = re.search(r"(?m)^(?:<<<<<<< |=======)", text)
+        line = text[: first.start()].count("\n") + 1 if first else 1
         raise YamlError(
             "unresolved merge conflict (<<<<<<<): resolve it and remove the markers",
             file=file,
