@@ -2896,7 +2896,9 @@ class HistoryPlan:
 
     def _first_days(self) -> None:
         rng = self.rng
-        span = max(1, (HISTORY_END - self.start).days // 2)
+        # agencies bring their procedures in over the whole period (a province adopts its
+        # shared ISO system progressively; new wards and communes arrive in 2025)
+        span = max(1, (HISTORY_END - self.start).days - 90)
         for doc in self.world.docs:
             if doc.kind == "objectives":
                 doc.first = max(dt.date(2026, 1, 5), self.start) + dt.timedelta(
