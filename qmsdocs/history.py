@@ -173,16 +173,32 @@ def load_revision(data: bytes, *, kind: DocumentKind, file: str) -> Document:
         ) from None
 
 
+# Documents whose tags are read one by one before all tags are read at once.
+_ONE_BY_ONE = 8
+
+
 class RevisionHistory:
     """The issued revisions and lifecycle actions of a repository, read once from git."""
 
     def __init__(self, store: GitStore) -> None:
         self.store = store
         self._issued: dict[str, list[IssuedRevision]] | None = None
+        self._issued_one: dict[str, list[IssuedRevision]] = {}
         self._actions: list[Action] | None = None
 
     def issued(self, code: str) -> list[IssuedRevision]:
         """Return the issued revisions of *code*, oldest first."""
+        if self._issued is None and code and len(self._issued_one) < _ONE_BY_ONE:
+            # one document's tags only: a province has tens of thousands of tags
+            key = code_key(code)
+            if key not in self._issued_one:
+                found = [
+                    issued
+                    for tag in self.store.tags(f"{TAG_PREFIX}{code}/")
+                    if (issued := issued_from_tag(tag)) is not None and code_key(issued.code) == key
+                ]
+                self._issued_one[key] = sorted(found, key=lambda r: r.revision)
+            return list(self._issued_one[key])
         if self._issued is None:
             by_code: dict[str, list[IssuedRevision]] = {}
             for tag in self.store.tags(TAG_PREFIX):

@@ -6,8 +6,12 @@ A QMS repository is a folder holding ``qms.yaml`` and one folder per kind of doc
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterator, Sequence
+import hashlib
+import os
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -42,6 +46,7 @@ from qmsdocs.model import (
 )
 from qmsdocs.model.codes import check_code, code_key, legal_file_code
 from qmsdocs.store import yaml as yaml_store
+from qmsdocs.store.cache import CACHE_FOLDER, JsonCache
 from qmsdocs.store.git import GitStore, git_state
 
 if TYPE_CHECKING:
@@ -190,21 +195,153 @@ def _pattern_message(name: str, value: Any) -> str:
     return f"{value!r} is not a valid {name}"
 
 
+def _stem_key(document: Any) -> tuple[str | None, str | None]:
+    """Return the file name (without .yaml) a document asks for, and its case-folded key."""
+    if document is None:
+        return None, None
+    if isinstance(document, LegalDocument):
+        return legal_file_code(document.number), number_key(document.number)
+    code = getattr(document, "code", "")
+    return code, code_key(code)
+
+
+def _revision_digest(content: Any, revision: int) -> list[Any]:
+    """Return what a revision's file says of that revision: issued, signers, reason."""
+    if content is None:
+        return [None, None, None, None, None]
+    signed = {s.meaning: s.name for s in content.approvals}
+    entry = next((h for h in content.history if h.revision == revision), None)
+    return [
+        content.issued_date.isoformat() if content.issued_date else None,
+        signed.get("authored"),
+        signed.get("reviewed"),
+        signed.get("approved"),
+        (entry.reason or entry.description) if entry else None,
+    ]
+
+
+def _name_of(document: Any) -> str | None:
+    """Return the code of a document, the number of a legal document, None for nothing."""
+    if document is None:
+        return None
+    if isinstance(document, LegalDocument):
+        return document.number
+    return getattr(document, "code", "")
+
+
 # A link could name any file of the computer: it is never followed, read or written.
 _SYMLINK = "a symbolic link, ignored: documents must be real files inside the repository"
 
 
-@dataclass(frozen=True)
 class _Entry:
-    document: Any
-    file: str  # relative to the root, POSIX
+    """One readable file of the repository; its document is parsed on first use."""
+
+    __slots__ = ("_document", "_owner", "file", "model", "name")
+
+    def __init__(
+        self, file: str, name: str, model: type[BaseModel], document: Any, owner: Repository
+    ) -> None:
+        self.file = file  # relative to the root, POSIX
+        self.name = name  # the code, or a legal document's number
+        self.model = model
+        self._document = document
+        self._owner = owner
+
+    @property
+    def document(self) -> Any:
+        if self._document is None:
+            self._document = self._owner._parse_known(self.file, self.model)
+        return self._document
+
+
+# What the persistent index keeps of a file: its stat key, the model it was read as, its
+# code or number (None if unreadable), the findings of reading it, the file name its code
+# or number asks for, and its case-folded key.
+_IndexRow = tuple[int, int, int, str, str | None, list[list[Any]], str | None, str | None]
+_INDEX = "files"
+_VALIDATION = "validation"
+_REVISIONS = "revisions"
+# Files changed this recently may change again within the file system's time resolution
+# without a new mtime (git's "racy" files): they are re-read rather than trusted.
+_RACY_NS = 2_000_000_000
+
+
+def _finding_row(finding: Finding) -> list[Any]:
+    return [
+        finding.line,
+        finding.column,
+        finding.severity.value,
+        finding.check,
+        finding.message,
+        finding.field,
+        finding.code,
+    ]
+
+
+def _row_finding(file: str, row: list[Any]) -> Finding:
+    line, column, severity, check, message, field, code = row
+    return Finding(file, line, column, Severity(severity), check, message, field, code)
+
+
+class _Documents(Mapping[str, Any]):
+    """The documents by case-folded code, each parsed only when looked up."""
+
+    def __init__(self, entries: dict[str, _Entry]) -> None:
+        self._entries = entries
+
+    def __getitem__(self, key: str) -> Any:
+        return self._entries[key].document
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class _LazyLegalRegistry:
+    """The legal registry, built from every legal file only when more than a lookup is asked.
+
+    Looking a number up (what checking one document needs) reads that one file.
+    """
+
+    def __init__(self, entries: dict[str, _Entry]) -> None:
+        self._entries = entries
+        self._full: LegalRegistry | None = None
+
+    def get(self, ref: str) -> LegalDocument | None:
+        if self._full is not None:
+            return self._full.get(ref)
+        entry = self._entries.get(number_key(ref))
+        return entry.document if entry is not None else None
+
+    @property
+    def full(self) -> LegalRegistry:
+        if self._full is None:
+            self._full = LegalRegistry(e.document for e in self._entries.values())
+        return self._full
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.full, name)
+
+    def __iter__(self) -> Iterator[LegalDocument]:
+        return iter(self.full)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 class Repository:
     """A QMS repository opened from disk: its configuration, documents and legal registry.
 
     Open one with :meth:`Repository.open`. Reading never raises for bad content: files that
-    cannot be read are left out and reported by :meth:`validate`.
+    cannot be read are left out and reported by :meth:`validate`. Documents are parsed when
+    first used; what was read is kept in ``<git dir>/qms-cache/`` (see
+    :mod:`qmsdocs.store.cache`) so that an unchanged file is not parsed again by the next
+    process, and an unchanged repository is not validated again.
     """
 
     def __init__(self, root: Path, *, _cache: dict[str, Any] | None = None) -> None:
@@ -222,8 +359,19 @@ class Repository:
         self._unreadable: set[str] = set()  # keys of files that exist but could not be loaded
         self._history: RevisionHistory | None = None
         self._git = git_state(self.root)
+        self._disk = JsonCache(self._git.git_dir / CACHE_FOLDER if self._git.git_dir else None)
+        self._keys: list[tuple[str, int, int, int]] = []
+        self._racy = False
+        self._index_rows: dict[str, _IndexRow] = self._cached_index()
+        self._index_changed = False
         self._load()
-        self.legal = LegalRegistry(e.document for e in self._legal_entries.values())
+        self._save_index()
+        self._legal = _LazyLegalRegistry(self._legal_entries)
+
+    @property
+    def legal(self) -> LegalRegistry:
+        """Return the legal registry (legal/), built on first use."""
+        return cast(LegalRegistry, self._legal)
 
     @classmethod
     def open(cls, path: str | Path = ".") -> Repository:
@@ -233,26 +381,109 @@ class Repository:
         """
         return cls(find_root(Path(path)))
 
+    def clear_cache(self) -> None:
+        """Forget everything read before, in memory and on disk: the next reads start cold."""
+        self._cache.clear()
+        self._disk.clear()
+        self._reload()
+
     # -- loading -------------------------------------------------------------------------
 
-    def _read(self, path: Path, model: type[BaseModel]) -> Any | None:
-        file = path.relative_to(self.root).as_posix()
-        if path.is_symlink():
-            self._finding(file, "symlink", _SYMLINK)
-            return None
-        try:
-            info = path.stat()
-        except OSError as error:
-            self._finding(file, "unreadable", f"cannot read the file: {error.strerror}")
-            return None
+    def _cached_index(self) -> dict[str, _IndexRow]:
+        """Return the persistent index of files, read once per process and cache dict."""
+        slot = ("index", str(self._disk.folder))
+        held = self._cache.get("persistent-index")
+        if held is None or held[0] != slot:
+            data = self._disk.read(_INDEX)
+            rows = data.get("rows") if data.get("root") == str(self.root) else None
+            held = (slot, dict(rows) if isinstance(rows, dict) else {})
+            self._cache["persistent-index"] = held
+        return held[1]
+
+    def _cached_config(self) -> QmsConfig:
+        """Return qms.yaml (unchanged since indexed) from the cache, or parse it again.
+
+        The cache holds the validated model as JSON values: reading them back gives the
+        same model, and costs far less than parsing a province's qms.yaml.
+        """
+        key = list(self._index_rows[CONFIG_FILE][:4]) if CONFIG_FILE in self._index_rows else None
+        stored = self._disk.read("config")
+        if key is not None and stored.get("key") == key and isinstance(stored.get("data"), dict):
+            with contextlib.suppress(ValidationError):
+                return QmsConfig.model_validate(stored["data"])
+        config = cast(QmsConfig, self._parse_known(CONFIG_FILE, QmsConfig))
+        self._store_config(config)
+        return config
+
+    def _store_config(self, config: QmsConfig) -> None:
+        row = self._index_rows.get(CONFIG_FILE)
+        key = list(row[:4]) if row is not None else None
+        if key is not None and self._disk.read("config").get("key") != key:
+            self._disk.write("config", {"key": key, "data": config.model_dump(mode="json")})
+
+    def _save_index(self) -> None:
+        if self._index_changed:
+            self._disk.write(_INDEX, {"root": str(self.root), "rows": self._index_rows})
+
+    def _read(
+        self, file: str, model: type[BaseModel], info: os.stat_result
+    ) -> tuple[str | None, Any, str | None, str | None]:
+        """Return (code or number, document or None if not parsed yet, stem, key) of a file.
+
+        The code or number is None when the file cannot be read; the findings of reading it
+        are recorded. *stem* is the file name the code asks for, *key* its case-folded form.
+        """
         key = (info.st_size, info.st_mtime_ns, info.st_ino, model.__name__)
+        self._keys.append((file, info.st_size, info.st_mtime_ns, info.st_ino))
+        racy = self._now_ns - info.st_mtime_ns < _RACY_NS
+        self._racy = self._racy or racy
         cached = self._cache.get(file)
         if cached is not None and cached[0] == key:
             self._load_findings.extend(cached[2])
-            return cached[1]
+            return (_name_of(cached[1]), cached[1], *_stem_key(cached[1]))
+        row = self._index_rows.get(file)
+        if row is not None and not racy and tuple(row[:4]) == key:
+            try:
+                findings = [_row_finding(file, f) for f in row[5]]
+                name, stem, folded = row[4], row[6], row[7]
+            except (TypeError, ValueError, IndexError):  # a damaged cache: read the file
+                pass
+            else:
+                self._load_findings.extend(findings)
+                return name, None, stem, folded
         mark = len(self._load_findings)
-        value = self._parse(path, file, model)
-        self._cache[file] = (key, value, self._load_findings[mark:])
+        value = self._parse(self.root / file, file, model)
+        findings = self._load_findings[mark:]
+        self._cache[file] = (key, value, findings)
+        name, (stem, folded) = _name_of(value), _stem_key(value)
+        if not racy:
+            rows = [_finding_row(f) for f in findings]
+            self._index_rows[file] = (*key, name, rows, stem, folded)
+            self._index_changed = True
+        return name, value, stem, folded
+
+    def _parse_known(self, file: str, model: type[BaseModel]) -> Any:
+        """Return the document of a file the index knows as readable, parsing it now."""
+        path = self.root / file
+        findings: list[Finding] = []
+        saved, self._load_findings = self._load_findings, findings
+        try:
+            value = self._parse(path, file, model)
+        finally:
+            self._load_findings = saved
+        if value is None:
+            problem = findings[0].message if findings else "cannot be read"
+            raise InvalidDocument(
+                f"changed since the repository was opened, and now {problem}: "
+                "open the repository again",
+                file=file,
+            )
+        try:
+            info = path.stat()
+            key = (info.st_size, info.st_mtime_ns, info.st_ino, model.__name__)
+            self._cache[file] = (key, value, findings)
+        except OSError:
+            pass
         return value
 
     def _parse(self, path: Path, file: str, model: type[BaseModel]) -> Any | None:
@@ -295,11 +526,28 @@ class Repository:
             Finding(file, line, 1 if line else None, severity, check, message, code=code)
         )
 
+    def _stat(self, file: str) -> os.stat_result | None:
+        path = self.root / file
+        if path.is_symlink():
+            self._finding(file, "symlink", _SYMLINK)
+            return None
+        try:
+            return path.stat()
+        except OSError as error:
+            self._finding(file, "unreadable", f"cannot read the file: {error.strerror}")
+            return None
+
     def _load(self) -> None:
         if self._git.problem:
             self._finding(".", "not-git", self._git.problem, severity=Severity.WARNING)
-        config = self._read(self.root / CONFIG_FILE, QmsConfig)
+        self._now_ns = time.time_ns()
+        info = self._stat(CONFIG_FILE)
+        name, config, _, _ = self._read(CONFIG_FILE, QmsConfig, info) if info else (None,) * 4
         self._config = config
+        self._config_known_good = name is not None
+        if config is not None and CONFIG_FILE in self._index_rows:
+            self._store_config(config)
+        seen = {CONFIG_FILE}
         for kind in DocumentKind:
             folder = self.root / kind.folder
             if folder.is_symlink():
@@ -307,37 +555,52 @@ class Repository:
                 continue
             if not folder.is_dir():
                 continue
-            for path in sorted(folder.iterdir()):
-                file = path.relative_to(self.root).as_posix()
-                if path.suffix == ".yml":
+            model = MODELS[kind]
+            with os.scandir(folder) as listing:
+                dirents = sorted(listing, key=lambda d: d.name)
+            for dirent in dirents:
+                name = dirent.name
+                file = f"{kind.folder}/{name}"
+                if name.endswith(".yml"):
                     self._finding(
                         file,
                         "file-name",
                         "ignored: name YAML files *.yaml",
                         severity=Severity.WARNING,
                     )
-                if path.suffix != ".yaml" or not path.is_file():
+                if not name.endswith(".yaml") or not dirent.is_file():
                     continue
-                document = self._read(path, MODELS[kind])
-                if document is not None:
-                    self._index(kind, document, path, file)
+                seen.add(file)
+                if dirent.is_symlink():
+                    self._finding(file, "symlink", _SYMLINK)
+                    continue
+                try:
+                    info = dirent.stat()
+                except OSError as error:
+                    self._finding(file, "unreadable", f"cannot read the file: {error.strerror}")
+                    continue
+                code, document, stem, key = self._read(file, model, info)
+                if code is not None:
+                    assert stem is not None and key is not None
+                    entry = _Entry(file, code, model, document, self)
+                    self._index(kind, entry, name[:-5], stem, key)
                 else:
-                    self._unreadable.add(code_key(path.stem))
+                    self._unreadable.add(code_key(name[:-5]))
+        if len(seen) != len(self._index_rows):
+            for gone in set(self._index_rows) - seen:
+                del self._index_rows[gone]
+                self._index_changed = True
 
-    def _index(self, kind: DocumentKind, document: Any, path: Path, file: str) -> None:
-        if kind is DocumentKind.LEGAL:
-            code, entries = legal_file_code(document.number), self._legal_entries
-            key = number_key(document.number)
-        else:
-            code, entries = document.code, self._entries
-            key = code_key(code)
-        if path.stem != code:
+    def _index(self, kind: DocumentKind, entry: _Entry, stem: str, code: str, key: str) -> None:
+        file = entry.file
+        entries = self._legal_entries if kind is DocumentKind.LEGAL else self._entries
+        if stem != code:
             self._finding(
                 file,
                 "file-name",
                 f"file name does not match the {'number' if kind is DocumentKind.LEGAL else 'code'}"
                 f": rename it to {code}.yaml",
-                line=self._line_of(path, "number" if kind is DocumentKind.LEGAL else "code"),
+                line=self._line_of(file, "number" if kind is DocumentKind.LEGAL else "code"),
                 code=code,
             )
         if key in entries:
@@ -345,15 +608,15 @@ class Repository:
                 file,
                 "duplicate-code",
                 f"{code} is also defined in {entries[key].file} (codes are unique, ignoring case)",
-                line=self._line_of(path, "number" if kind is DocumentKind.LEGAL else "code"),
+                line=self._line_of(file, "number" if kind is DocumentKind.LEGAL else "code"),
                 code=code,
             )
             return
-        entries[key] = _Entry(document, file)
+        entries[key] = entry
 
-    def _line_of(self, path: Path, *field: str | int) -> int | None:
+    def _line_of(self, file: str, *field: str | int) -> int | None:
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = (self.root / file).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
             return None
         place = yaml_store.locate(text, field)
@@ -361,10 +624,15 @@ class Repository:
 
     # -- reading -------------------------------------------------------------------------
 
+    def _config_or_none(self) -> QmsConfig | None:
+        if self._config is None and self._config_known_good:
+            self._config = self._cached_config()
+        return self._config
+
     @property
     def config(self) -> QmsConfig:
         """Return the configuration of qms.yaml; raise :class:`ConfigError` if it is invalid."""
-        if self._config is None:
+        if self._config_or_none() is None:
             first = next((f for f in self._load_findings if f.file == CONFIG_FILE), None)
             raise ConfigError(
                 first.message if first else "qms.yaml is invalid; run 'qms validate'",
@@ -372,6 +640,7 @@ class Repository:
                 line=first.line if first else None,
                 column=first.column if first else None,
             )
+        assert self._config is not None
         return self._config
 
     @property
@@ -575,17 +844,64 @@ class Repository:
     def validate(self) -> list[Finding]:
         """Return every finding: unreadable files, schema violations, broken references …
 
-        Never raises for bad content. Findings are sorted by file and line.
+        Never raises for bad content. Findings are sorted by file and line. The result is
+        kept in the persistent cache: an unchanged repository is not checked again.
         """
+        fingerprint = self._fingerprint()
+        held = self._cache.get("validation")
+        if held is None or held[0] != fingerprint:
+            stored = self._disk.read(_VALIDATION)
+            if stored.get("fingerprint") == fingerprint and isinstance(stored.get("rows"), list):
+                held = (fingerprint, [_row_finding(r[0], r[1:]) for r in stored["rows"]])
+            else:
+                held = (fingerprint, self._check_all())
+                if not self._racy:
+                    rows = [[f.file, *_finding_row(f)] for f in held[1]]
+                    self._disk.write(_VALIDATION, {"fingerprint": fingerprint, "rows": rows})
+            self._cache["validation"] = held
+        return list(held[1])
+
+    def validate_document(self, code: str) -> list[Finding]:
+        """Return the findings of one controlled document's file, reading only what it names.
+
+        The findings :meth:`validate` gives for that file, without checking the others.
+        Raise :class:`DocumentNotFound` when there is no readable document *code*.
+        """
+        from qmsdocs.validation import check_document
+
+        entry = self._entries.get(code_key(code))
+        if entry is None:
+            raise DocumentNotFound(f"no document with code {code!r}", code=code)
+        findings = [f for f in self._load_findings if f.file == entry.file]
+        if (config := self._config_or_none()) is not None:
+            findings += check_document(
+                config,
+                entry.document,
+                entry.file,
+                _Documents(self._entries),
+                self.legal,
+                locate=lambda file, path: self._locate(file, path),
+                unreadable=frozenset(self._unreadable),
+            )
+        return sorted(findings, key=lambda f: (f.file, f.line or 0, f.column or 0, f.check))
+
+    def _fingerprint(self) -> str:
+        """Return a digest of everything validation depends on: files, place, git state."""
+        digest = hashlib.sha256(repr((str(self.root), self._git.problem)).encode())
+        digest.update(repr(self._keys).encode())
+        digest.update(repr(self._load_findings).encode())
+        return digest.hexdigest()
+
+    def _check_all(self) -> list[Finding]:
         from qmsdocs.validation import check_references
 
         findings = list(self._load_findings)
-        if self._config is not None:
+        if (config := self._config_or_none()) is not None:
             findings += check_references(
-                self._config,
+                config,
                 [(e.document, e.file) for e in self._entries.values()],
                 self.legal,
-                {number_key(e.document.number): e.file for e in self._legal_entries.values()},
+                {number_key(e.name): e.file for e in self._legal_entries.values()},
                 locate=lambda file, path: self._locate(file, path),
                 unreadable=frozenset(self._unreadable),
             )
@@ -674,34 +990,46 @@ class Repository:
         return DocumentState.EFFECTIVE, issued.revision
 
     def revision_history(self, code: str) -> list[RevisionRecord]:
-        """Return every issued revision of *code* with its dates, signers and reason."""
+        """Return every issued revision of *code* with its dates, signers and reason.
+
+        What each revision says of itself is kept in the persistent cache by git object id,
+        so a revision's file is parsed once, ever.
+        """
         document = self.document(code)
         issued = self.revisions(code)
-        contents = self.history_store.read_many(issued, [DocumentKind(document.kind)] * len(issued))
+        store = self.history_store.store
+        oids = store.object_ids([f"{r.tag}:{r.file}" for r in issued])
+        # an unreadable revision has no id to keep it by: it is looked at every time
+        keys = [
+            f"{oid}:{r.revision}" if oid else f"?{i}"
+            for i, (r, oid) in enumerate(zip(issued, oids, strict=True))
+        ]
+        known = self._disk.read(_REVISIONS)
+        missing = [i for i, key in enumerate(keys) if key not in known]
+        if missing:
+            kind = DocumentKind(document.kind)
+            contents = self.history_store.read_many(
+                [issued[i] for i in missing], [kind] * len(missing)
+            )
+            for index, content in zip(missing, contents, strict=True):
+                known[keys[index]] = _revision_digest(content, issued[index].revision)
+            self._disk.write(_REVISIONS, {k: v for k, v in known.items() if k[0] != "?"})
         withdrawn = document.withdrawal
         records = []
-        for index, (revision, content) in enumerate(zip(issued, contents, strict=True)):
-            signed = {s.meaning: s for s in content.approvals} if content else {}
-            entry = next(
-                (
-                    h
-                    for h in (content.history if content else [])
-                    if h.revision == revision.revision
-                ),
-                None,
-            )
+        for index, revision in enumerate(issued):
+            issued_on, author, reviewer, approver, reason = known[keys[index]]
             later = issued[index + 1] if index + 1 < len(issued) else None
             records.append(
                 RevisionRecord(
                     revision=revision.revision,
-                    issued=content.issued_date if content else None,
+                    issued=dt.date.fromisoformat(issued_on) if issued_on else None,
                     effective=revision.effective,
                     superseded=later.effective if later else None,
                     withdrawn=withdrawn.date if withdrawn and later is None else None,
-                    author=signed["authored"].name if "authored" in signed else None,
-                    reviewer=signed["reviewed"].name if "reviewed" in signed else None,
-                    approver=signed["approved"].name if "approved" in signed else None,
-                    reason=(entry.reason or entry.description) if entry else None,
+                    author=author,
+                    reviewer=reviewer,
+                    approver=approver,
+                    reason=reason,
                     stamp=revision.stamp,
                     tag=revision.tag,
                 )

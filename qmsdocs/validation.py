@@ -7,7 +7,7 @@ file (locating a line goes through the *locate* callback the repository passes i
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from qmsdocs.findings import Finding, Severity
@@ -94,6 +94,26 @@ def check_references(
     return report.findings
 
 
+def check_document(
+    config: QmsConfig,
+    document: Document,
+    file: str,
+    by_code: Mapping[str, Document],
+    legal: LegalRegistry,
+    *,
+    locate: Locate,
+    unreadable: frozenset[str] = frozenset(),
+) -> list[Finding]:
+    """Return the cross-reference and date findings of one controlled document.
+
+    The same as :func:`check_references` gives for *file*, without reading the others:
+    *by_code* may load documents on demand and *legal* may look numbers up one by one.
+    """
+    report = _Reporter(locate, unreadable)
+    _check_document(document, file, config, by_code, legal, report)
+    return report.findings
+
+
 def _duplicates(items: Sequence[Any]) -> Iterator[tuple[int, str]]:
     seen: set[str] = set()
     for index, item in enumerate(items):
@@ -148,7 +168,7 @@ def _check_document(
     document: Document,
     file: str,
     config: QmsConfig,
-    by_code: dict[str, Document],
+    by_code: Mapping[str, Document],
     legal: LegalRegistry,
     report: _Reporter,
 ) -> None:
@@ -317,7 +337,7 @@ def _check_dates(document: Document, ref: Callable[..., None]) -> None:
 
 def _check_procedure_forms(
     document: Procedure,
-    by_code: dict[str, Document],
+    by_code: Mapping[str, Document],
     legal: LegalRegistry,
     ref: Callable[..., None],
 ) -> None:

@@ -259,7 +259,9 @@ class Workflow:
                 if not changes:
                     continue
                 order = list(type(new).model_fields)
-                order = [k for k in _LEADING if k in order] + [k for k in order if k not in _LEADING]
+                order = [k for k in _LEADING if k in order] + [
+                    k for k in order if k not in _LEADING
+                ]
                 text = yaml_store.update_text(before.decode("utf-8-sig"), changes, order=order)
             data = text.encode("utf-8")
             if data != before:
@@ -326,7 +328,7 @@ class Workflow:
 
     @staticmethod
     def _check_valid(repo: Any, file: str, code: str) -> None:
-        errors = [f for f in repo.validate() if f.file == file and f.severity is Severity.ERROR]
+        errors = [f for f in repo.validate_document(code) if f.severity is Severity.ERROR]
         if errors:
             raise ActionRefused(
                 f"{code} has {len(errors)} error(s); fix them first (qms validate): {errors[0]}",

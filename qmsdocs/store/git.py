@@ -35,9 +35,10 @@ _FIELD, _RECORD = "\x1f", "\x1e"
 class GitState:
     """Where a folder sits in git: its work tree top, or why it has none."""
 
-    def __init__(self, top: Path | None, problem: str | None) -> None:
+    def __init__(self, top: Path | None, problem: str | None, git_dir: Path | None = None) -> None:
         self.top = top
         self.problem = problem
+        self.git_dir = git_dir
 
 
 def git_state(path: Path) -> GitState:
@@ -49,7 +50,7 @@ def git_state(path: Path) -> GitState:
     try:
         if repo.bare or repo.working_tree_dir is None:
             return GitState(None, "a bare git repository has no work tree to hold documents")
-        return GitState(Path(repo.working_tree_dir).resolve(), None)
+        return GitState(Path(repo.working_tree_dir).resolve(), None, Path(repo.git_dir).resolve())
     finally:
         repo.close()
 
@@ -429,6 +430,21 @@ class GitStore:
                 out.append(None)
                 continue
             out.append(data if kind in (b"blob", "blob") else None)
+        return out
+
+    def object_ids(self, specs: Sequence[str]) -> list[str | None]:
+        """Return the object id of each ``rev:path`` in *specs* (None where there is none).
+
+        One persistent ``git cat-file --batch-check`` process; nothing is read but headers.
+        """
+        out: list[str | None] = []
+        for spec in specs:
+            try:
+                oid, _, _ = self._git.get_object_header(spec)
+            except (ValueError, git.GitCommandError, git.BadObject, git.BadName):
+                out.append(None)
+                continue
+            out.append(oid.decode() if isinstance(oid, bytes) else str(oid))
         return out
 
     def verify(self, kind: str, name: str) -> tuple[bool, str]:

@@ -1,0 +1,132 @@
+"""The persistent cache: unchanged files are not parsed again, changes are always seen."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from qmsdocs import Repository
+from qmsdocs.store import cache as cache_module
+from qmsdocs.store import yaml as yaml_store
+from qmsdocs.store.cache import JsonCache
+
+
+def _age(root: Path, seconds: int = 120) -> None:
+    """Date every file back, as files checked out a while ago are (not "racy")."""
+    past = time.time() - seconds
+    for path in root.rglob("*.yaml"):
+        if ".git" not in path.parts:
+            os.utime(path, (past, past))
+
+
+def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(data: bytes | str, *, file: str) -> None:
+        raise AssertionError(f"{file} parsed again")
+
+    monkeypatch.setattr(yaml_store, "load", refuse)
+
+
+def _cache_dir(root: Path) -> Path:
+    return root / ".git" / cache_module.CACHE_FOLDER
+
+
+def test_json_cache_round_trip_and_damage(tmp_path: Path) -> None:
+    store = JsonCache(tmp_path / "c")
+    assert store.read("files") == {}
+    store.write("files", {"quy trình": [1, "Tiếp nhận hồ sơ"]})
+    assert store.read("files") == {"quy trình": [1, "Tiếp nhận hồ sơ"]}
+    (tmp_path / "c" / "files.json").write_text("{not json", encoding="utf-8")
+    assert store.read("files") == {}
+    (tmp_path / "c" / "files.json").write_text(
+        json.dumps({"format": "qmsdocs-cache", "version": -1, "data": {"a": 1}}), encoding="utf-8"
+    )
+    assert store.read("files") == {}
+    store.clear()
+    assert not list((tmp_path / "c").glob("*.json"))
+
+
+def test_unwritable_cache_is_ignored(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    store = JsonCache(blocker / "c")  # a folder under a file cannot be made
+    store.write("files", {"a": 1})
+    assert store.read("files") == {}
+    assert JsonCache(None).read("files") == {}
+
+
+def test_warm_open_parses_nothing(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _age(sample)
+    first = Repository.open(sample)
+    findings = first.validate()
+    codes = [d.code for d in first]
+    cached = sorted(p.name for p in _cache_dir(sample).iterdir())
+    assert {"files.json", "validation.json", "config.json"} <= set(cached)
+    for name in cached:  # plain JSON, never pickle
+        json.loads((_cache_dir(sample) / name).read_text(encoding="utf-8"))
+
+    _no_parsing(monkeypatch)
+    warm = Repository.open(sample)  # a new object: only the disk cache is shared
+    assert warm.validate() == findings
+    assert "QT-TP-01" in warm
+    assert warm.config.organization.name == first.config.organization.name
+    with pytest.raises(AssertionError, match="parsed again"):
+        [d.code for d in warm]  # documents themselves are parsed on first use
+    monkeypatch.undo()
+    assert [d.code for d in warm] == codes
+
+
+def test_a_changed_file_is_read_again(sample: Path) -> None:
+    _age(sample)
+    Repository.open(sample).validate()
+    path = sample / "procedures" / "QT-TP-01.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("unit: ", "unit: khong-co-", 1), encoding="utf-8")
+    _age(sample, 60)
+    findings = Repository.open(sample).validate()
+    assert any(
+        f.file == "procedures/QT-TP-01.yaml" and f.check == "unknown-unit" for f in findings
+    )
+    path.write_text(text, encoding="utf-8")
+    _age(sample, 30)
+    assert not [f for f in Repository.open(sample).validate() if f.severity == "error"]
+
+
+def test_a_damaged_cache_is_rebuilt(sample: Path) -> None:
+    _age(sample)
+    findings = Repository.open(sample).validate()
+    folder = _cache_dir(sample)
+    rows = json.loads((folder / "files.json").read_text(encoding="utf-8"))
+    for row in rows["data"]["rows"].values():
+        row[5:] = ["not a list", 7]  # right stat key, nonsense after it
+    (folder / "files.json").write_text(json.dumps(rows), encoding="utf-8")
+    (folder / "validation.json").write_bytes(b"\xff\x00garbage")
+    (folder / "config.json").write_text('{"format": "qmsdocs-cache"}', encoding="utf-8")
+    repo = Repository.open(sample)
+    assert repo.validate() == findings
+    assert repo.document("QT-TP-01").title
+
+
+def test_validate_document_matches_validate(sample: Path) -> None:
+    path = sample / "procedures" / "QT-TP-01.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("unit: ", "unit: khong-co-", 1), encoding="utf-8")
+    repo = Repository.open(sample)
+    everything = repo.validate()
+    for document in repo:
+        file = repo.file_of(document.code)
+        assert repo.validate_document(document.code) == [f for f in everything if f.file == file]
+    assert any(f.check == "unknown-unit" for f in repo.validate_document("QT-TP-01"))
+
+
+def test_revision_history_is_read_once(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = Repository.open(demo)
+    code = next(d.code for d in repo if len(repo.revisions(d.code)) >= 3)
+    records = repo.revision_history(code)
+    again = Repository.open(demo)  # a new object: only the disk cache is shared
+    again.document(code)
+    _no_parsing(monkeypatch)  # no revision is parsed again
+    assert again.revision_history(code) == records
