@@ -413,38 +413,14 @@ def _spawn(
 
 
 def drop_caches(repo: Path) -> list[str]:
-    """Remove every on-disk cache qmsdocs keeps for *repo*; return what was removed.
+    """Remove the on-disk cache qmsdocs keeps for *repo* (.git/qms-cache); return what was."""
+    from qmsdocs.store.cache import CACHE_FOLDER
 
-    Asks the library first (a ``clear_cache(root)`` function in qmsdocs.store.cache or a
-    ``Repository.clear_cache`` class method), then removes the usual places.
-    """
-    removed: list[str] = []
-    with contextlib.suppress(ImportError, AttributeError):
-        from qmsdocs.store import cache as cache_module  # type: ignore[attr-defined]
-
-        cache_module.clear_cache(repo)
-        removed.append("qmsdocs.store.cache.clear_cache")
-    with contextlib.suppress(ImportError, AttributeError):
-        from qmsdocs import Repository
-
-        Repository.clear_cache(repo)  # type: ignore[attr-defined]
-        removed.append("Repository.clear_cache")
-    git_dir = repo / ".git"
-    for place in [
-        *git_dir.glob("qmsdocs*"),
-        *git_dir.glob("qms-cache*"),
-        *git_dir.glob("qms/cache*"),
-        repo / ".qms-cache",
-        repo / ".qmsdocs-cache",
-        repo / ".cache" / "qmsdocs",
-    ]:
-        if place.is_dir():
-            shutil.rmtree(place)
-            removed.append(str(place))
-        elif place.exists():
-            place.unlink()
-            removed.append(str(place))
-    return removed
+    place = repo / ".git" / CACHE_FOLDER
+    if place.is_dir():
+        shutil.rmtree(place)
+        return [str(place)]
+    return []
 
 
 class Harness:
