@@ -325,6 +325,8 @@ class _LazyLegalRegistry:
         return self._full
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # copying or unpickling asks before __init__ has run
+            raise AttributeError(name)
         return getattr(self.full, name)
 
     def __iter__(self) -> Iterator[LegalDocument]:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal
 
 from qmsdocs.errors import QmsError
-from qmsdocs.export._compose import Page
+from qmsdocs.export._compose import Page, Shell
 from qmsdocs.export._labels import labels, legal_type_label
-from qmsdocs.export._ooxml import Cell, Element, paragraph, run, table, watermark_run
+from qmsdocs.export._ooxml import Cell, Xml, paragraph, run, table, watermark_run
 from qmsdocs.export._package import PackedEntry, assemble, canonical_order
 from qmsdocs.export._template import Template
 from qmsdocs.export._text import clean, date_text, datetime_text, short_hash, xml_text
@@ -44,9 +43,9 @@ __all__ = [
     "write_document",
 ]
 
-_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_SLOT_TEXT = "@@QMS-MARKING-SLOT@@"
-_SLOT = re.compile(rb"<(\w+):r><\1:t>" + _SLOT_TEXT.encode() + rb"</\1:t></\1:r>")
+#: Where a copy's marking goes in the header: a run that each copy replaces.
+_SLOT_XML = Xml("<w:r><w:t>@@QMS-MARKING-SLOT@@</w:t></w:r>")
+_SLOT = _SLOT_XML.encode()
 _RED = "C00000"
 
 
@@ -106,13 +105,26 @@ class ExportContext:
 
     *legal* turns legal references into full citations (number, date, issuer, title);
     *titles* maps document codes to titles (forms named by a procedure, the procedure
-    owning a form); *template* is the agency's checked template, if any.
+    owning a form); *template* is the agency's checked template, if any. The page every
+    export is laid out on (styles, letterhead) is built from *config* and *template* on
+    first use and kept here: make one context per repository and share it.
     """
 
     config: QmsConfig
     legal: LegalRegistry | None = None
     titles: Mapping[str, str] = field(default_factory=dict)
     template: Template | None = None
+    _shells: dict[bool, Shell] = field(default_factory=dict, init=False, repr=False)
+
+
+def page_shell(context: ExportContext, *, landscape: bool = False) -> Shell:
+    """Return the shell that *context*'s exports are laid out on (built once, then kept)."""
+    shell = context._shells.get(landscape)
+    if shell is None:
+        shell = Shell(config=context.config, template=context.template, landscape=landscape)
+        # Two threads may both build it: the same shell, and the dictionary stays whole.
+        context._shells[landscape] = shell
+    return shell
 
 
 def watermark_text(state: DocumentState, language: str = "vi") -> str | None:
@@ -126,31 +138,26 @@ def watermark_text(state: DocumentState, language: str = "vi") -> str | None:
 
 
 def _xml_run(
-    prefix: str,
-    declare: bool,
     text: str,
     *,
     bold: bool = False,
     color: str | None = None,
     border: str | None = None,
 ) -> str:
-    ns = f' xmlns:{prefix}="{_W_NS}"' if declare else ""
-    p = prefix
     props = ""
     if bold:
-        props += f"<{p}:b/><{p}:bCs/>"
+        props += "<w:b/><w:bCs/>"
     if color:
-        props += f'<{p}:color {p}:val="{color}"/>'
+        props += f'<w:color w:val="{color}"/>'
     if border:
-        props += f'<{p}:bdr {p}:val="single" {p}:sz="8" {p}:space="1" {p}:color="{border}"/>'
-    rpr = f"<{p}:rPr>{props}</{p}:rPr>" if props else ""
-    return f'<{p}:r{ns}>{rpr}<{p}:t xml:space="preserve">{xml_text(text)}</{p}:t></{p}:r>'
+        props += f'<w:bdr w:val="single" w:sz="8" w:space="1" w:color="{border}"/>'
+    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{xml_text(text)}</w:t></w:r>'
 
 
-def _marking_xml(marking: Marking, language: str, prefix: str = "w") -> bytes:
+def _marking_xml(marking: Marking, language: str) -> bytes:
     """Return the runs that mark a copy, as XML to put in the header's marking slot."""
     words = labels(language)
-    declare = prefix != "w"
 
     def one_line(text: str) -> str:
         return " ".join(clean(text).split())
@@ -160,11 +167,11 @@ def _marking_xml(marking: Marking, language: str, prefix: str = "w") -> bytes:
         text = f"  {words['copy_number']}: {marking.copy_number:02d}"
         if marking.holder and one_line(marking.holder):
             text += f" – {words['holder']}: {one_line(marking.holder)}"
-        xml = _xml_run(prefix, declare, words["controlled"], bold=True, color=_RED, border=_RED)
-        xml += _xml_run(prefix, declare, text)
+        xml = _xml_run(words["controlled"], bold=True, color=_RED, border=_RED)
+        xml += _xml_run(text)
     elif marking.kind == "uncontrolled":
-        xml = _xml_run(prefix, declare, words["uncontrolled"], bold=True, border="000000")
-        xml += _xml_run(prefix, declare, f"  {words['printed_on']} {date_text(marking.printed_on)}")
+        xml = _xml_run(words["uncontrolled"], bold=True, border="000000")
+        xml += _xml_run(f"  {words['printed_on']} {date_text(marking.printed_on)}")
     else:
         xml = ""
     return xml.encode("utf-8")
@@ -200,7 +207,7 @@ class _Layout:
         self.context = context
         self.info = info
         self.config = context.config
-        self.page = Page(config=context.config, template=context.template)
+        self.page = Page(page_shell(context))
         self.words = self.page.labels
         self.language = self.config.language
         self.stamp = info.stamp or content_stamp(document)
@@ -219,7 +226,7 @@ class _Layout:
         header_style = page.styles["QMS Header"]
         size = page.size
 
-        def line(label: str, value: str | list[Element]) -> Element:
+        def line(label: str, value: str | list[Xml]) -> Xml:
             runs = [run(f"{label}: ")]
             runs += [run(value)] if isinstance(value, str) else value
             return paragraph(runs, style=header_style)
@@ -257,12 +264,19 @@ class _Layout:
                 ],
             )
         )
-        slot = paragraph(style=page.styles["QMS Marking"])
+        runs = [_SLOT_XML]
         watermark = watermark_text(self.info.state, self.language)
         if watermark:
-            slot.append(watermark_run(watermark, width_mm=page.width + 20, size=54))
-        slot.append(run(_SLOT_TEXT))
-        page.header.append(slot)
+            runs.insert(
+                0,
+                watermark_run(
+                    watermark,
+                    width_mm=page.width + 20,
+                    size=54,
+                    declared=page.shell.header_namespaces,
+                ),
+            )
+        page.header.append(paragraph(runs, style=page.styles["QMS Marking"]))
 
     def _footer(self) -> None:
         words, document = self.words, self.document
@@ -721,7 +735,7 @@ class _Layout:
         )
 
     def parts(self) -> dict[str, bytes]:
-        """Return the package parts of the revision, the header holding the marking slot."""
+        """Return the parts the revision changes in its shell, the header holding the slot."""
         document = self.document
         self._header()
         self._footer()
@@ -757,33 +771,28 @@ class DocumentRenderer:
         self.document = document
         self.context = context
         self.info = info
-        parts = _Layout(document, context, info).parts()
-        slot_part, match = self._find_slot(parts)
-        data = parts[slot_part]
-        self._prefix_xml = match.group(1).decode("ascii")
-        self._before_slot = data[: match.start()]
-        self._after_slot = data[match.end() :]
-        self._slot_part = slot_part
-        order = canonical_order(parts)
-        at = order.index(slot_part)
-        self._head = [PackedEntry.of(n, parts[n]) for n in order[:at]]
-        self._tail = [PackedEntry.of(n, parts[n]) for n in order[at + 1 :]]
-
-    @staticmethod
-    def _find_slot(parts: dict[str, bytes]) -> tuple[str, re.Match[bytes]]:
-        found = [
-            (name, match)
-            for name, data in sorted(parts.items())
-            if name.startswith("word/") and (match := _SLOT.search(data))
-        ]
-        if len(found) != 1:
+        layout = _Layout(document, context, info)
+        parts = layout.parts()
+        shell = layout.page.shell
+        slot_part = shell.stories["header"][0]
+        pieces = parts.pop(slot_part).split(_SLOT)
+        if len(pieces) != 2:
             raise QmsError("internal error: the copy marking slot was not laid out once")
-        return found[0]
+        self._before_slot, self._after_slot = pieces
+        self._slot_part = slot_part
+        entries = {
+            **shell.packed,
+            **{name: PackedEntry.of(name, data) for name, data in parts.items()},
+        }
+        order = canonical_order([*entries, slot_part])
+        at = order.index(slot_part)
+        self._head = [entries[n] for n in order[:at]]
+        self._tail = [entries[n] for n in order[at + 1 :]]
 
     def copy(self, marking: Marking | None = None) -> bytes:
         """Return the .docx bytes of a copy marked *marking* (default: the info's marking)."""
         chosen = self.info.marking if marking is None else marking
-        xml = _marking_xml(chosen, self.context.config.language, self._prefix_xml)
+        xml = _marking_xml(chosen, self.context.config.language)
         header = PackedEntry.of(self._slot_part, self._before_slot + xml + self._after_slot)
         return assemble([*self._head, header, *self._tail])
 

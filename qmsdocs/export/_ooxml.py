@@ -1,33 +1,38 @@
 """WordprocessingML building blocks: runs, paragraphs, fields, tables, a watermark, styles.
 
-Elements are built directly (python-docx's proxies are slow for many cells and hide the
-details that matter here: field codes, fixed table grids, repeated header rows). Every text
-goes through :func:`qmsdocs.export._text.clean`; lxml escapes it. Child elements are added
-in the order the schema requires, which Word checks strictly.
+Blocks are written as XML text, exactly as lxml would serialize the same elements inside a
+part whose root declares the ``w`` prefix: building thousands of lxml elements through
+python-docx's element classes cost most of a copy's time. Every text goes through
+:func:`qmsdocs.export._text.clean` and is escaped here; child elements come in the order
+the schema requires, which Word checks strictly. Styles are still edited with python-docx,
+once per template (see :mod:`qmsdocs.export._compose`).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NewType
 
 from docx.enum.style import WD_STYLE_TYPE
-from docx.oxml import parse_xml
 from docx.oxml.ns import nsmap, qn
 from docx.oxml.parser import oxml_parser
 from docx.shared import Mm, Pt, RGBColor
 from docx.styles import BabelFish
 from docx.styles.style import StyleFactory
 
-from qmsdocs.export._text import clean, xml_text
+from qmsdocs.export._text import clean
 
 __all__ = [
     "Cell",
+    "Element",
     "Styles",
+    "Xml",
+    "attribute_text",
     "field_runs",
     "mm",
+    "node_text",
     "paragraph",
     "run",
     "table",
@@ -35,14 +40,350 @@ __all__ = [
 ]
 
 Element = Any  # an lxml element of python-docx's oxml layer (untyped there)
+#: A fragment of WordprocessingML (elements with the ``w`` prefix, declared by the part).
+Xml = NewType("Xml", str)
 
 _MM_TWIPS = 1440 / 25.4
 _MM_EMU = 36000
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def mm(value: float) -> int:
     """Return *value* millimetres in twips (1/20 pt), the unit of widths and indents."""
     return round(value * _MM_TWIPS)
+
+
+def node_text(text: str) -> str:
+    """Return clean *text* escaped for a text node, as lxml writes it (quotes kept)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def attribute_text(text: str) -> str:
+    """Return *text* escaped for an attribute value in double quotes, as lxml writes it."""
+    text = node_text(text).replace('"', "&quot;")
+    return text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+
+
+def _rpr(
+    bold: bool = False,
+    italic: bool = False,
+    caps: bool = False,
+    color: str | None = None,
+    size: float | None = None,
+    underline: bool = False,
+    border: str | None = None,
+) -> str:
+    if not (bold or italic or caps or color or size or underline or border):
+        return ""
+    xml = "<w:rPr>"
+    if bold:
+        xml += "<w:b/><w:bCs/>"
+    if italic:
+        xml += "<w:i/><w:iCs/>"
+    if caps:
+        xml += "<w:caps/>"
+    if color:
+        xml += f'<w:color w:val="{attribute_text(color)}"/>'
+    if size:
+        half_points = round(size * 2)
+        xml += f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
+    if underline:
+        xml += '<w:u w:val="single"/>'
+    if border:
+        xml += f'<w:bdr w:val="single" w:sz="8" w:space="1" w:color="{attribute_text(border)}"/>'
+    return xml + "</w:rPr>"
+
+
+def _text_element(part: str) -> str:
+    if part[0].isspace() or part[-1].isspace():  # what str.strip() would take away
+        return f'<w:t xml:space="preserve">{node_text(part)}</w:t>'
+    return f"<w:t>{node_text(part)}</w:t>"
+
+
+def _run_content(text: str) -> str:
+    text = clean(text)
+    if "\n" not in text and "\t" not in text:
+        return _text_element(text) if text else ""
+    out = []
+    for index, line in enumerate(text.split("\n")):
+        if index:
+            out.append("<w:br/>")
+        for part_index, part in enumerate(line.split("\t")):
+            if part_index:
+                out.append("<w:tab/>")
+            if part:
+                out.append(_text_element(part))
+    return "".join(out)
+
+
+def run(
+    text: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    caps: bool = False,
+    color: str | None = None,
+    size: float | None = None,
+    underline: bool = False,
+    border: str | None = None,
+) -> Xml:
+    """Return a run of *text*; a line feed in it becomes a line break, a tab a tab."""
+    inner = _rpr(bold, italic, caps, color, size, underline, border)
+    inner += _run_content(text)
+    return Xml(f"<w:r>{inner}</w:r>" if inner else "<w:r/>")
+
+
+def field_runs(instruction: str, shown: str, **format: Any) -> list[Xml]:
+    """Return the runs of a complex field (PAGE, NUMPAGES) showing *shown* until updated."""
+    rpr = _rpr(**format)
+    instr = node_text(clean(f" {instruction} "))
+    return [
+        Xml(f'<w:r>{rpr}<w:fldChar w:fldCharType="begin"/></w:r>'),
+        Xml(f'<w:r>{rpr}<w:instrText xml:space="preserve">{instr}</w:instrText></w:r>'),
+        Xml(f'<w:r>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>'),
+        Xml(f"<w:r>{rpr}<w:t>{node_text(clean(shown))}</w:t></w:r>"),
+        Xml(f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>'),
+    ]
+
+
+def paragraph(
+    content: str | Sequence[Xml] = "",
+    *,
+    style: str | None = None,
+    align: str | None = None,
+    keep_next: bool = False,
+    page_break_before: bool = False,
+    space_before: float | None = None,
+    space_after: float | None = None,
+    indent_left: float | None = None,
+    hanging: float | None = None,
+    **format: Any,
+) -> Xml:
+    """Return a paragraph of *content* (a text, or runs) with the given style and layout.
+
+    *style* is a style id; spaces are in points, indents in millimetres; other keywords
+    format a text content (bold, italic, size …).
+    """
+    ppr = _ppr(
+        style, align, keep_next, page_break_before, space_before, space_after, indent_left, hanging
+    )
+    if isinstance(content, str):
+        inner = ppr + run(content, **format) if content else ppr
+    else:
+        inner = ppr + "".join(content)
+    return Xml(f"<w:p>{inner}</w:p>" if inner else "<w:p/>")
+
+
+def _ppr(
+    style: str | None,
+    align: str | None,
+    keep_next: bool = False,
+    page_break_before: bool = False,
+    space_before: float | None = None,
+    space_after: float | None = None,
+    indent_left: float | None = None,
+    hanging: float | None = None,
+) -> str:
+    ppr = ""
+    if style:
+        ppr += f'<w:pStyle w:val="{attribute_text(style)}"/>'
+    if keep_next:
+        ppr += "<w:keepNext/>"
+    if page_break_before:
+        ppr += "<w:pageBreakBefore/>"
+    if space_before is not None or space_after is not None:
+        ppr += "<w:spacing"
+        if space_before is not None:
+            ppr += f' w:before="{round(space_before * 20)}"'
+        if space_after is not None:
+            ppr += f' w:after="{round(space_after * 20)}"'
+        ppr += "/>"
+    if indent_left is not None or hanging is not None:
+        ppr += "<w:ind"
+        if indent_left is not None:
+            ppr += f' w:left="{mm(indent_left)}"'
+        if hanging is not None:
+            ppr += f' w:hanging="{mm(hanging)}"'
+        ppr += "/>"
+    if align:
+        ppr += f'<w:jc w:val="{attribute_text(align)}"/>'
+    return f"<w:pPr>{ppr}</w:pPr>" if ppr else ""
+
+
+@dataclass
+class Cell:
+    """A table cell: its paragraphs (or a text), and how it spans, aligns and is shaded."""
+
+    content: str | Sequence[Xml] = ""
+    span: int = 1
+    shade: str | None = None
+    valign: str | None = None  # top, center, bottom
+    bold: bool = False
+    align: str | None = None
+    style: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_BORDER = 'w:val="single" w:sz="4" w:space="0" w:color="000000"'
+_BORDERS = (
+    "<w:tblBorders>"
+    + "".join(
+        f"<w:{side} {_BORDER}/>"
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    + "</w:tblBorders>"
+)
+
+
+def table(
+    widths_mm: Sequence[float],
+    rows: Sequence[Sequence[Cell | str]],
+    *,
+    header_rows: int = 0,
+    cell_style: str | None = None,
+    header_style: str | None = None,
+    header_shade: str | None = "F2F2F2",
+    borders: bool = True,
+    align: str = "center",
+) -> Xml:
+    """Return a table with a fixed grid of *widths_mm*; the first *header_rows* repeat.
+
+    A cell given as a text is one paragraph in *cell_style* (header rows: *header_style*,
+    bold, centred, shaded); a text with line feeds gets line breaks.
+    """
+    widths = [mm(w) for w in widths_mm]
+    margin = mm(1.5)
+    out = [
+        f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+        f'<w:jc w:val="{attribute_text(align)}"/>',
+        _BORDERS if borders else "",
+        '<w:tblLayout w:type="fixed"/>'
+        f'<w:tblCellMar><w:left w:w="{margin}" w:type="dxa"/>'
+        f'<w:right w:w="{margin}" w:type="dxa"/></w:tblCellMar>'
+        '<w:tblLook w:val="0000" w:firstRow="0" w:noHBand="1"/></w:tblPr><w:tblGrid>',
+        *(f'<w:gridCol w:w="{width}"/>' for width in widths),
+        "</w:tblGrid>",
+    ]
+    empty_cell = paragraph(style=cell_style)
+    # Cell and paragraph properties repeat from row to row: each is written once.
+    cell_properties: dict[tuple[int, int, str | None, str | None], str] = {}
+    paragraph_properties: dict[tuple[str | None, str | None], str] = {}
+    plain = Cell()
+    for row_index, row in enumerate(rows):
+        heading = row_index < header_rows
+        out.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if heading else "<w:tr>")
+        column = 0
+        for item in row:
+            cell, content = (plain, item) if isinstance(item, str) else (item, item.content)
+            span = max(1, min(cell.span, len(widths) - column))
+            shade = cell.shade or (header_shade if heading else None)
+            valign = cell.valign or ("center" if heading else None)
+            key = (column, span, shade, valign)
+            tcpr = cell_properties.get(key)
+            if tcpr is None:
+                tcpr = f'<w:tcW w:w="{sum(widths[column : column + span])}" w:type="dxa"/>'
+                if span > 1:
+                    tcpr += f'<w:gridSpan w:val="{span}"/>'
+                if shade:
+                    tcpr += (
+                        f'<w:shd w:val="clear" w:color="auto" w:fill="{attribute_text(shade)}"/>'
+                    )
+                if valign:
+                    tcpr += f'<w:vAlign w:val="{attribute_text(valign)}"/>'
+                tcpr = cell_properties[key] = f"<w:tc><w:tcPr>{tcpr}</w:tcPr>"
+            out.append(tcpr)
+            if isinstance(content, str):
+                style_align = (
+                    cell.style or (header_style if heading else cell_style),
+                    cell.align or ("center" if heading else None),
+                )
+                inner = paragraph_properties.get(style_align)
+                if inner is None:
+                    inner = paragraph_properties[style_align] = _ppr(*style_align)
+                if content:
+                    inner += run(content, bold=cell.bold or heading, **cell.extra)
+                out.append(f"<w:p>{inner}</w:p>" if inner else "<w:p/>")
+            elif content:
+                out.extend(content)
+            else:
+                out.append(empty_cell)
+            out.append("</w:tc>")
+            column += span
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    return Xml("".join(out))
+
+
+_WATERMARK_NAMESPACES = (
+    ("w", _W_NS),
+    ("wp", "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"),
+    ("a", "http://schemas.openxmlformats.org/drawingml/2006/main"),
+    ("wps", "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"),
+)
+
+_WATERMARK = """\
+<w:r{namespaces}><w:rPr><w:noProof/></w:rPr><w:drawing>\
+<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="0" \
+behindDoc="1" locked="1" layoutInCell="0" allowOverlap="1">\
+<wp:simplePos x="0" y="0"/>\
+<wp:positionH relativeFrom="page"><wp:align>center</wp:align></wp:positionH>\
+<wp:positionV relativeFrom="page"><wp:align>center</wp:align></wp:positionV>\
+<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>\
+<wp:docPr id="4001" name="QMS Watermark"/><wp:cNvGraphicFramePr/>\
+<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">\
+<wps:wsp><wps:cNvSpPr txBox="1"/>\
+<wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>\
+<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>\
+<wps:txbx><w:txbxContent><w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="240" \
+w:lineRule="auto"/><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:b/><w:bCs/>\
+<w:color w:val="{color}"/><w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>\
+<w:t>{text}</w:t></w:r></w:p></w:txbxContent></wps:txbx>\
+<wps:bodyPr wrap="none" lIns="0" tIns="0" rIns="0" bIns="0" anchor="ctr"><a:noAutofit/>\
+</wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>"""
+
+
+def watermark_run(
+    text: str,
+    *,
+    width_mm: float,
+    size: float,
+    color: str = "BFBFBF",
+    declared: Mapping[str | None, str] | None = None,
+) -> Xml:
+    """Return a run anchoring *text* as a watermark: centred on the page, behind the text.
+
+    It is a DrawingML text box, so that PDF converters keep it as text (findable by
+    pdftotext), anchored in the header so that it is on every page. It is not rotated:
+    LibreOffice does not rotate text boxes, and the copy must look the same everywhere.
+    *declared* is the namespace map of the part's root: the run declares the namespaces
+    it uses that the root does not.
+    """
+    declared = declared or {}
+    namespaces = "".join(
+        f' xmlns:{prefix}="{uri}"'
+        for prefix, uri in _WATERMARK_NAMESPACES
+        if declared.get(prefix) != uri
+    )
+    height_mm = size * 1.6 * 25.4 / 72
+    return Xml(
+        _WATERMARK.format(
+            namespaces=namespaces,
+            cx=round(width_mm * _MM_EMU),
+            cy=round(height_mm * _MM_EMU),
+            color=attribute_text(color),
+            half_points=round(size * 2),
+            text=node_text(clean(text)),
+        )
+    )
+
+
+# -- styles (edited with python-docx, once per template) --------------------------------
 
 
 @functools.cache
@@ -69,291 +410,6 @@ def _sub(parent: Element, tag: str, attrs: dict[str, str] | None = None) -> Elem
     child = _el(tag, attrs)
     parent.append(child)
     return child
-
-
-def _rpr(
-    *,
-    bold: bool = False,
-    italic: bool = False,
-    caps: bool = False,
-    color: str | None = None,
-    size: float | None = None,
-    underline: bool = False,
-    border: str | None = None,
-) -> Element | None:
-    if not (bold or italic or caps or color or size or underline or border):
-        return None
-    rpr = _el("w:rPr")
-    if bold:
-        _sub(rpr, "w:b")
-        _sub(rpr, "w:bCs")
-    if italic:
-        _sub(rpr, "w:i")
-        _sub(rpr, "w:iCs")
-    if caps:
-        _sub(rpr, "w:caps")
-    if color:
-        _sub(rpr, "w:color", {"w:val": color})
-    if size:
-        half_points = str(round(size * 2))
-        _sub(rpr, "w:sz", {"w:val": half_points})
-        _sub(rpr, "w:szCs", {"w:val": half_points})
-    if underline:
-        _sub(rpr, "w:u", {"w:val": "single"})
-    if border:
-        _sub(rpr, "w:bdr", {"w:val": "single", "w:sz": "8", "w:space": "1", "w:color": border})
-    return rpr
-
-
-def run(
-    text: str,
-    *,
-    bold: bool = False,
-    italic: bool = False,
-    caps: bool = False,
-    color: str | None = None,
-    size: float | None = None,
-    underline: bool = False,
-    border: str | None = None,
-) -> Element:
-    """Return a run of *text*; a line feed in it becomes a line break, a tab a tab."""
-    r = _el("w:r")
-    rpr = _rpr(
-        bold=bold,
-        italic=italic,
-        caps=caps,
-        color=color,
-        size=size,
-        underline=underline,
-        border=border,
-    )
-    if rpr is not None:
-        r.append(rpr)
-    for index, line in enumerate(clean(text).split("\n")):
-        if index:
-            _sub(r, "w:br")
-        for part_index, part in enumerate(line.split("\t")):
-            if part_index:
-                _sub(r, "w:tab")
-            if part:
-                t = _sub(r, "w:t")
-                t.text = part
-                if part != part.strip():
-                    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    return r
-
-
-def field_runs(instruction: str, shown: str, **format: Any) -> list[Element]:
-    """Return the runs of a complex field (PAGE, NUMPAGES) showing *shown* until updated."""
-    runs = []
-    for kind in ("begin", "instr", "separate", "shown", "end"):
-        r = _el("w:r")
-        rpr = _rpr(**format)
-        if rpr is not None:
-            r.append(rpr)
-        if kind == "instr":
-            instr = _sub(r, "w:instrText")
-            instr.text = f" {instruction} "
-            instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        elif kind == "shown":
-            _sub(r, "w:t").text = shown
-        else:
-            _sub(r, "w:fldChar", {"w:fldCharType": kind})
-        runs.append(r)
-    return runs
-
-
-def paragraph(
-    content: str | Iterable[Element] = "",
-    *,
-    style: str | None = None,
-    align: str | None = None,
-    keep_next: bool = False,
-    page_break_before: bool = False,
-    space_before: float | None = None,
-    space_after: float | None = None,
-    indent_left: float | None = None,
-    hanging: float | None = None,
-    **format: Any,
-) -> Element:
-    """Return a paragraph of *content* (a text, or runs) with the given style and layout.
-
-    *style* is a style id; spaces are in points, indents in millimetres; other keywords
-    format a text content (bold, italic, size …).
-    """
-    p = _el("w:p")
-    ppr = _el("w:pPr")
-    if style:
-        _sub(ppr, "w:pStyle", {"w:val": style})
-    if keep_next:
-        _sub(ppr, "w:keepNext")
-    if page_break_before:
-        _sub(ppr, "w:pageBreakBefore")
-    if space_before is not None or space_after is not None:
-        spacing = _sub(ppr, "w:spacing")
-        if space_before is not None:
-            spacing.set(qn("w:before"), str(round(space_before * 20)))
-        if space_after is not None:
-            spacing.set(qn("w:after"), str(round(space_after * 20)))
-    if indent_left is not None or hanging is not None:
-        ind = _sub(ppr, "w:ind")
-        if indent_left is not None:
-            ind.set(qn("w:left"), str(mm(indent_left)))
-        if hanging is not None:
-            ind.set(qn("w:hanging"), str(mm(hanging)))
-    if align:
-        _sub(ppr, "w:jc", {"w:val": align})
-    if len(ppr):
-        p.append(ppr)
-    if isinstance(content, str):
-        if content:
-            p.append(run(content, **format))
-    else:
-        for r in content:
-            p.append(r)
-    return p
-
-
-@dataclass
-class Cell:
-    """A table cell: its paragraphs (or a text), and how it spans, aligns and is shaded."""
-
-    content: str | Sequence[Element] = ""
-    span: int = 1
-    shade: str | None = None
-    valign: str | None = None  # top, center, bottom
-    bold: bool = False
-    align: str | None = None
-    style: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-_BORDERS = ("top", "left", "bottom", "right", "insideH", "insideV")
-
-
-def table(
-    widths_mm: Sequence[float],
-    rows: Sequence[Sequence[Cell | str]],
-    *,
-    header_rows: int = 0,
-    cell_style: str | None = None,
-    header_style: str | None = None,
-    header_shade: str | None = "F2F2F2",
-    borders: bool = True,
-    align: str = "center",
-) -> Element:
-    """Return a table with a fixed grid of *widths_mm*; the first *header_rows* repeat.
-
-    A cell given as a text is one paragraph in *cell_style* (header rows: *header_style*,
-    bold, centred, shaded); a text with line feeds gets line breaks.
-    """
-    widths = [mm(w) for w in widths_mm]
-    tbl = _el("w:tbl")
-    tblpr = _sub(tbl, "w:tblPr")
-    _sub(tblpr, "w:tblW", {"w:w": str(sum(widths)), "w:type": "dxa"})
-    _sub(tblpr, "w:jc", {"w:val": align})
-    if borders:
-        tblborders = _sub(tblpr, "w:tblBorders")
-        for side in _BORDERS:
-            _sub(
-                tblborders,
-                f"w:{side}",
-                {"w:val": "single", "w:sz": "4", "w:space": "0", "w:color": "000000"},
-            )
-    _sub(tblpr, "w:tblLayout", {"w:type": "fixed"})
-    margins = _sub(tblpr, "w:tblCellMar")
-    _sub(margins, "w:left", {"w:w": str(mm(1.5)), "w:type": "dxa"})
-    _sub(margins, "w:right", {"w:w": str(mm(1.5)), "w:type": "dxa"})
-    _sub(tblpr, "w:tblLook", {"w:val": "0000", "w:firstRow": "0", "w:noHBand": "1"})
-    grid = _sub(tbl, "w:tblGrid")
-    for width in widths:
-        _sub(grid, "w:gridCol", {"w:w": str(width)})
-    for row_index, row in enumerate(rows):
-        heading = row_index < header_rows
-        tr = _sub(tbl, "w:tr")
-        if heading:
-            trpr = _sub(tr, "w:trPr")
-            _sub(trpr, "w:cantSplit")
-            _sub(trpr, "w:tblHeader")
-        column = 0
-        for item in row:
-            cell = item if isinstance(item, Cell) else Cell(item)
-            span = max(1, min(cell.span, len(widths) - column))
-            tc = _sub(tr, "w:tc")
-            tcpr = _sub(tc, "w:tcPr")
-            _sub(tcpr, "w:tcW", {"w:w": str(sum(widths[column : column + span])), "w:type": "dxa"})
-            if span > 1:
-                _sub(tcpr, "w:gridSpan", {"w:val": str(span)})
-            shade = cell.shade or (header_shade if heading else None)
-            if shade:
-                _sub(tcpr, "w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": shade})
-            valign = cell.valign or ("center" if heading else None)
-            if valign:
-                _sub(tcpr, "w:vAlign", {"w:val": valign})
-            if isinstance(cell.content, str):
-                tc.append(
-                    paragraph(
-                        cell.content,
-                        style=cell.style or (header_style if heading else cell_style),
-                        align=cell.align or ("center" if heading else None),
-                        bold=cell.bold or heading,
-                        **cell.extra,
-                    )
-                )
-            else:
-                paragraphs = list(cell.content)
-                for p in paragraphs:
-                    tc.append(p)
-                if not paragraphs:
-                    tc.append(paragraph(style=cell_style))
-            column += span
-    return tbl
-
-
-_WATERMARK = """\
-<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" \
-xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" \
-xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" \
-xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">\
-<w:rPr><w:noProof/></w:rPr><w:drawing>\
-<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="0" \
-behindDoc="1" locked="1" layoutInCell="0" allowOverlap="1">\
-<wp:simplePos x="0" y="0"/>\
-<wp:positionH relativeFrom="page"><wp:align>center</wp:align></wp:positionH>\
-<wp:positionV relativeFrom="page"><wp:align>center</wp:align></wp:positionV>\
-<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>\
-<wp:docPr id="4001" name="QMS Watermark"/><wp:cNvGraphicFramePr/>\
-<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">\
-<wps:wsp><wps:cNvSpPr txBox="1"/>\
-<wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>\
-<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>\
-<wps:txbx><w:txbxContent><w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="240" \
-w:lineRule="auto"/><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:b/><w:bCs/>\
-<w:color w:val="{color}"/><w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>\
-<w:t>{text}</w:t></w:r></w:p></w:txbxContent></wps:txbx>\
-<wps:bodyPr wrap="none" lIns="0" tIns="0" rIns="0" bIns="0" anchor="ctr"><a:noAutofit/>\
-</wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>"""
-
-
-def watermark_run(text: str, *, width_mm: float, size: float, color: str = "BFBFBF") -> Element:
-    """Return a run anchoring *text* as a watermark: centred on the page, behind the text.
-
-    It is a DrawingML text box, so that PDF converters keep it as text (findable by
-    pdftotext), anchored in the header so that it is on every page. It is not rotated:
-    LibreOffice does not rotate text boxes, and the copy must look the same everywhere.
-    """
-    height_mm = size * 1.6 * 25.4 / 72
-    xml = _WATERMARK.format(
-        cx=round(width_mm * _MM_EMU),
-        cy=round(height_mm * _MM_EMU),
-        color=color,
-        half_points=round(size * 2),
-        text=xml_text(text),
-    )
-    return parse_xml(xml)
-
-
-# -- styles ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qmsdocs.export._compose import Page
-from qmsdocs.export._document import ExportContext
+from qmsdocs.export._document import ExportContext, page_shell
 from qmsdocs.export._labels import legal_status_label, legal_type_label, state_label
 from qmsdocs.export._ooxml import Cell, paragraph, run, table
-from qmsdocs.export._package import pack
 from qmsdocs.export._text import clean, date_text
 from qmsdocs.legal import LegalRegistry
 from qmsdocs.lifecycle import DocumentState
@@ -146,7 +145,7 @@ class _Register:
 
     def __init__(self, context: ExportContext, *, title_key: str, as_of: dt.date) -> None:
         self.context = context
-        self.page = Page(config=context.config, template=context.template, landscape=True)
+        self.page = Page(page_shell(context, landscape=True))
         self.words = self.page.labels
         self.language = context.config.language
         self.title = self.words[title_key]
@@ -241,7 +240,7 @@ class _Register:
             keywords="ISO 9001",
             category=self.title,
         )
-        return pack(self.page.parts().items())
+        return self.page.package()
 
 
 def _rev(revision: int) -> Cell:

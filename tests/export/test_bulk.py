@@ -102,3 +102,66 @@ def test_a_thousand_controlled_copies_in_well_under_ten_seconds_on_one_core(
     elapsed = time.process_time() - start
     assert len(set(copies)) == 1000
     assert elapsed < 10, f"1000 copies took {elapsed:.1f} s of CPU"
+
+
+def _every_document(repo: Repository, folder: Path) -> list[ExportJob]:
+    """Return one controlled copy of each document of the sample: all different revisions."""
+    return [
+        ExportJob(
+            document,
+            ExportInfo(INFO.state, INFO.stamp, INFO.commit, Marking.controlled(n, f"Phòng {n}")),
+            folder / f"{n:02d}-{document.code}.docx",
+        )
+        for n, document in enumerate(repo, start=1)
+    ]
+
+
+def test_forked_workers_write_the_bytes_one_process_writes(
+    repo: Repository, context: ExportContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qmsdocs.export import _bulk
+
+    jobs = _every_document(repo, tmp_path / "one")
+    export_many(jobs, context=context, workers=1)
+    monkeypatch.setattr(_bulk, "_POOL_THRESHOLD_SECONDS", 0.0)
+    seen: list[int] = []
+    pooled = _every_document(repo, tmp_path / "two")
+    export_many(pooled, context=context, workers=2, progress=lambda d, t: seen.append(d))
+    assert len(seen) > 2 and seen[-1] == len(jobs)  # progress in batches, not at the end only
+    for one, two in zip(jobs, pooled, strict=True):
+        assert one.target.read_bytes() == two.target.read_bytes(), one.target.name
+
+
+def test_spawned_workers_where_fork_is_not_used(
+    repo: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qmsdocs.export import _bulk
+    from qmsdocs.legal import LegalRegistry
+
+    monkeypatch.setattr(_bulk, "_POOL_THRESHOLD_SECONDS", 0.0)
+    monkeypatch.setattr(_bulk, "_start_method", lambda: "spawn")
+    # Spawned workers are given the context pickled: a plain registry, not the
+    # repository's lazy one.
+    context = ExportContext(
+        config=repo.config,
+        legal=LegalRegistry(list(repo.legal)),
+        titles={d.code: d.title for d in repo},
+    )
+    jobs = _every_document(repo, tmp_path / "out")[:6]
+    export_many(jobs, context=context, workers=2)
+    for job in jobs:
+        expected = DocumentRenderer(job.document, context=context, info=job.info).copy()
+        assert job.target.read_bytes() == expected
+
+
+def test_batches_share_the_work_evenly() -> None:
+    from qmsdocs.export._bulk import _batches
+
+    one_copy = [(None, None, [object()])] * 1000
+    batches = _batches(one_copy, 16)  # type: ignore[arg-type]
+    assert batches[0][0] == 0 and batches[-1][1] == 1000
+    assert all(a[1] == b[0] for a, b in zip(batches, batches[1:], strict=False))
+    sizes = [stop - start for start, stop in batches]
+    assert len(batches) == 16 and max(sizes) - min(sizes) <= 1
+    many_copies = [(None, None, [object()] * 500)] + one_copy[:10]
+    assert _batches(many_copies, 4)[0] == (0, 1)  # type: ignore[arg-type]
