@@ -76,8 +76,9 @@ def check_references(
     report = _Reporter(locate, unreadable)
     _check_config(config, report)
     by_code = {code_key(d.code): d for d, _ in documents}
+    known = _ids(config)  # once: a province's qms.yaml names thousands of people
     for document, file in documents:
-        _check_document(document, file, config, by_code, legal, report)
+        _check_document(document, file, config, by_code, legal, report, known)
     for legal_document in legal:
         file = legal_files[number_key(legal_document.number)]
         _check_legal(legal_document, file, legal, report)
@@ -110,7 +111,7 @@ def check_document(
     *by_code* may load documents on demand and *legal* may look numbers up one by one.
     """
     report = _Reporter(locate, unreadable)
-    _check_document(document, file, config, by_code, legal, report)
+    _check_document(document, file, config, by_code, legal, report, _ids(config))
     return report.findings
 
 
@@ -164,6 +165,15 @@ def _unknown(what: str, value: str, known: set[str] | None = None) -> str:
     return text
 
 
+def _ids(config: QmsConfig) -> tuple[set[str], set[str], set[str]]:
+    """Return the ids of the units, people and roles of *config*."""
+    return (
+        {u.id for u in config.units},
+        {p.id for p in config.people},
+        {r.id for r in config.roles},
+    )
+
+
 def _check_document(
     document: Document,
     file: str,
@@ -171,11 +181,10 @@ def _check_document(
     by_code: Mapping[str, Document],
     legal: LegalRegistry,
     report: _Reporter,
+    known: tuple[set[str], set[str], set[str]],
 ) -> None:
     code = document.code
-    units = {u.id for u in config.units}
-    people = {p.id for p in config.people}
-    roles = {r.id for r in config.roles}
+    units, people, roles = known
 
     def ref(path: Path_, check: str, message: str, **kw: Any) -> None:
         report(file, path, check, message, code=code, **kw)
