@@ -195,14 +195,18 @@ def _pattern_message(name: str, value: Any) -> str:
     return f"{value!r} is not a valid {name}"
 
 
-def _stem_key(document: Any) -> tuple[str | None, str | None]:
-    """Return the file name (without .yaml) a document asks for, and its case-folded key."""
+def _identity(document: Any) -> tuple[str | None, str | None, str | None]:
+    """Return (code or number, the file name it asks for, its case-folded key) of a document.
+
+    All None for nothing (a file that could not be read); a configuration has no code.
+    """
     if document is None:
-        return None, None
+        return None, None, None
     if isinstance(document, LegalDocument):
-        return legal_file_code(document.number), number_key(document.number)
+        number = document.number
+        return number, legal_file_code(number), number_key(number)
     code = getattr(document, "code", "")
-    return code, code_key(code)
+    return code, code, code_key(code)
 
 
 def _revision_digest(content: Any, revision: int) -> list[Any]:
@@ -218,15 +222,6 @@ def _revision_digest(content: Any, revision: int) -> list[Any]:
         signed.get("approved"),
         (entry.reason or entry.description) if entry else None,
     ]
-
-
-def _name_of(document: Any) -> str | None:
-    """Return the code of a document, the number of a legal document, None for nothing."""
-    if document is None:
-        return None
-    if isinstance(document, LegalDocument):
-        return document.number
-    return getattr(document, "code", "")
 
 
 # A link could name any file of the computer: it is never followed, read or written.
@@ -442,7 +437,8 @@ class Repository:
         cached = self._cache.get(file)
         if cached is not None and cached[0] == key:
             self._load_findings.extend(cached[2])
-            return (_name_of(cached[1]), cached[1], *_stem_key(cached[1]))
+            name, stem, folded = _identity(cached[1])
+            return name, cached[1], stem, folded
         row = self._index_rows.get(file)
         if row is not None and not racy and tuple(row[:4]) == key:
             try:
@@ -457,7 +453,7 @@ class Repository:
         value = self._parse(self.root / file, file, model)
         findings = self._load_findings[mark:]
         self._cache[file] = (key, value, findings)
-        name, (stem, folded) = _name_of(value), _stem_key(value)
+        name, stem, folded = _identity(value)
         if not racy:
             rows = [_finding_row(f) for f in findings]
             self._index_rows[file] = (*key, name, rows, stem, folded)
