@@ -8,6 +8,7 @@ any date without storing it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from qmsdocs.model.legal import LegalDocument, LegalStatus, Relation, RelationTy
 __all__ = ["LegalEvent", "LegalRegistry", "number_key"]
 
 
+@functools.lru_cache(maxsize=65536)
 def number_key(text: str) -> str:
     """Return the key under which a legal number or file code is looked up."""
     return code_key(legal_file_code(nfc(text)))

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -791,21 +791,32 @@ class Repository:
                 citations = self.citations(document.code)
             candidates.append((document, base, citations, self.file_of(document.code)))
         return compute_impact(
-            candidates, self.legal, on=on, legal=only, registered=self._registered
+            candidates, self.legal, on=on, legal=only, registered=self._registered()
         )
 
-    def _registered(self, document: LegalDocument) -> dt.date | None:
-        """Return when *document*'s file last changed in git (None outside git)."""
+    def _registered(self) -> Callable[[LegalDocument], dt.date | None]:
+        """Return a function telling when a legal document's file last changed in git.
+
+        The git log of legal/ is read once per HEAD; outside git nothing is known.
+        """
         if self._git.top is None:
-            return None
-        key = "legal-registered"
-        if key not in self._cache or self._cache[key][0] != self.history_store.store.head():
-            store = self.history_store.store
-            folder = (self.root / "legal").relative_to(self._git.top).as_posix()
-            self._cache[key] = (store.head(), store.last_changed(folder))
-        file = (self.root / self.file_of(document.number)).relative_to(self._git.top).as_posix()
-        when = self._cache[key][1].get(file)
-        return when.date() if when is not None else None
+            return lambda document: None
+        top = self._git.top
+        store = self.history_store.store
+        head = store.head()
+        held = self._cache.get("legal-registered")
+        if held is None or held[0] != head:
+            folder = (self.root / "legal").relative_to(top).as_posix()
+            held = (head, store.last_changed(folder))
+            self._cache["legal-registered"] = held
+        changed: dict[str, dt.datetime] = held[1]
+
+        def registered(document: LegalDocument) -> dt.date | None:
+            file = (self.root / self.file_of(document.number)).relative_to(top).as_posix()
+            when = changed.get(file)
+            return when.date() if when is not None else None
+
+        return registered
 
     def _revision_citations(self, code: str, revision: int) -> list[Citation]:
         key = f"citations:{code_key(code)}@{revision}"
