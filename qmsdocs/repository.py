@@ -278,6 +278,10 @@ def _row_finding(file: str, row: list[Any]) -> Finding:
     return Finding(file, line, column, Severity(severity), check, message, field, code)
 
 
+def _finding_order(finding: Finding) -> tuple[Any, ...]:
+    return (finding.file, finding.line or 0, finding.column or 0, finding.check, finding.message)
+
+
 class _Documents(Mapping[str, Any]):
     """The documents by case-folded code, each parsed only when looked up."""
 
@@ -437,7 +441,7 @@ class Repository:
         cached = self._cache.get(file)
         if cached is not None and cached[0] == key:
             self._load_findings.extend(cached[2])
-            name, stem, folded = _identity(cached[1])
+            name, stem, folded = cached[3]
             return name, cached[1], stem, folded
         row = self._index_rows.get(file)
         if row is not None and not racy and tuple(row[:4]) == key:
@@ -452,8 +456,8 @@ class Repository:
         mark = len(self._load_findings)
         value = self._parse(self.root / file, file, model)
         findings = self._load_findings[mark:]
-        self._cache[file] = (key, value, findings)
-        name, stem, folded = _identity(value)
+        name, stem, folded = identity = _identity(value)
+        self._cache[file] = (key, value, findings, identity)
         if not racy:
             rows = [_finding_row(f) for f in findings]
             self._index_rows[file] = (*key, name, rows, stem, folded)
@@ -479,7 +483,7 @@ class Repository:
         try:
             info = path.stat()
             key = (info.st_size, info.st_mtime_ns, info.st_ino, model.__name__)
-            self._cache[file] = (key, value, findings)
+            self._cache[file] = (key, value, findings, _identity(value))
         except OSError:
             pass
         return value
@@ -611,6 +615,46 @@ class Repository:
             )
             return
         entries[key] = entry
+
+    def _refresh(self, files: Sequence[str]) -> None:
+        """Read *files* (relative to the root) again after this process wrote them.
+
+        The rest of the repository is as it was read under the action's lock. Anything
+        beyond a plain document file rewritten or added (qms.yaml, a file that now reads
+        with findings, a clash of codes) makes the whole repository be read again.
+        """
+        folders = {kind.folder: kind for kind in DocumentKind}
+        self._history = None  # the action made a commit, perhaps a tag
+        self._now_ns = time.time_ns()
+        for file in files:
+            folder, _, name = file.partition("/")
+            kind = folders.get(folder)
+            info = self._stat(file) if kind is not None and name.endswith(".yaml") else None
+            if kind is None or info is None or "/" in name:
+                self._reload()
+                return
+            entries = self._legal_entries if kind is DocumentKind.LEGAL else self._entries
+            old: str | None = code_key(name[:-5])  # where the file name puts it, usually
+            if old not in entries or entries[old].file != file:
+                old = next((k for k, e in entries.items() if e.file == file), None)
+            self._keys = [k for k in self._keys if k[0] != file]
+            mark = len(self._load_findings)
+            code, document, stem, key = self._read(file, MODELS[kind], info)
+            fresh = code is not None and stem == name[:-5] and (key == old or key not in entries)
+            if (
+                not fresh
+                or len(self._load_findings) > mark
+                or any(f.file == file for f in self._load_findings[:mark])
+            ):
+                self._reload()
+                return
+            assert code is not None and key is not None
+            if old is not None:
+                del entries[old]
+            entries[key] = _Entry(file, code, MODELS[kind], document, self)
+            if kind is DocumentKind.LEGAL:
+                self._legal = _LazyLegalRegistry(self._legal_entries)
+        self._save_index()
 
     def _line_of(self, file: str, *field: str | int) -> int | None:
         try:
@@ -897,8 +941,9 @@ class Repository:
     def _fingerprint(self) -> str:
         """Return a digest of everything validation depends on: files, place, git state."""
         digest = hashlib.sha256(repr((str(self.root), self._git.problem)).encode())
-        digest.update(repr(self._keys).encode())
-        digest.update(repr(self._load_findings).encode())
+        # sorted: a refresh after an action appends the files it wrote
+        digest.update(repr(sorted(self._keys)).encode())
+        digest.update(repr(sorted(self._load_findings, key=_finding_order)).encode())
         return digest.hexdigest()
 
     def _check_all(self) -> list[Finding]:
@@ -1068,17 +1113,23 @@ class Repository:
     def _act_any(self, action: str, *args: Any, **kwargs: Any) -> Any:
         from qmsdocs.legal_actions import LegalWorkflow
 
+        # The workflow re-reads this repository under the lock; afterwards only the files
+        # it wrote are read again, so an action does not cost two reads of every file.
+        workflow = LegalWorkflow(self.root, cache=self._cache, repository=self)
         try:
-            workflow = LegalWorkflow(self.root, cache=self._cache)
-            return getattr(workflow, action)(*args, **kwargs)
+            result = getattr(workflow, action)(*args, **kwargs)
         except ValidationError as error:
             # a value given to the action (a title, a reason …) that no document may hold
             item = error.errors(include_url=False)[0]
             field = ".".join(str(p) for p in item["loc"])
             message = item["msg"].removeprefix("Value error, ")
             raise ActionRefused(f"{field}: {message}" if field else message) from None
-        finally:
-            self._reload()
+        except BaseException:
+            if workflow.began_writing:  # rolled back, or killed half-way: read it all again
+                self._reload()
+            raise
+        self._refresh(workflow.written)
+        return result
 
     def new(
         self,

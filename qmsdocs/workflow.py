@@ -170,7 +170,12 @@ class Workflow:
     """The lifecycle actions on the QMS repository at *root* (inside a git work tree)."""
 
     def __init__(
-        self, root: Path, *, lock_wait: float = 10.0, cache: dict[str, Any] | None = None
+        self,
+        root: Path,
+        *,
+        lock_wait: float = 10.0,
+        cache: dict[str, Any] | None = None,
+        repository: Any = None,
     ) -> None:
         from qmsdocs.repository import Repository  # the facade imports us too
 
@@ -178,11 +183,22 @@ class Workflow:
         self.root = root
         self.lock_wait = lock_wait
         self._cache = cache
+        # The facade acting through us: it is re-read under the lock instead of opening a
+        # second repository, and afterwards re-reads only the files we wrote.
+        self._repository = repository
+        #: Files written and committed by the last action (relative to the root).
+        self.written: list[str] = []
+        #: Whether the last action began writing files (even if it was then rolled back).
+        self.began_writing = False
 
     # -- helpers -----------------------------------------------------------------------
 
     def _open(self) -> tuple[Any, GitStore]:
-        repo = self._Repository(self.root, _cache=self._cache)
+        if self._repository is not None:
+            repo = self._repository
+            repo._reload()  # what other processes did before we held the lock
+        else:
+            repo = self._Repository(self.root, _cache=self._cache)
         if repo.git_top is None:
             raise ActionRefused(f"{self.root} is not inside a git work tree: run 'git init' first")
         return repo, GitStore(repo.git_top)
@@ -274,6 +290,7 @@ class Workflow:
         # The journal lets the next action finish or undo this one if we are killed.
         journal = store.git_dir() / LOCK_NAME
         record_intent(journal, _intent(store, head, writes, message, tag, by, now, sign))
+        self.began_writing = True
         try:
             for path, rel, before, data in writes:
                 written.append((path, rel, before))
@@ -286,6 +303,7 @@ class Workflow:
             record_intent(journal, None)
             raise GitError(f"{action} failed and was rolled back: {error}") from None
         record_intent(journal, None)
+        self.written = [file for _, _, file in files]
         return commit
 
     @staticmethod

@@ -87,9 +87,7 @@ def test_a_changed_file_is_read_again(sample: Path) -> None:
     path.write_text(text.replace("unit: ", "unit: khong-co-", 1), encoding="utf-8")
     _age(sample, 60)
     findings = Repository.open(sample).validate()
-    assert any(
-        f.file == "procedures/QT-TP-01.yaml" and f.check == "unknown-unit" for f in findings
-    )
+    assert any(f.file == "procedures/QT-TP-01.yaml" and f.check == "unknown-unit" for f in findings)
     path.write_text(text, encoding="utf-8")
     _age(sample, 30)
     assert not [f for f in Repository.open(sample).validate() if f.severity == "error"]
@@ -130,3 +128,77 @@ def test_revision_history_is_read_once(demo: Path, monkeypatch: pytest.MonkeyPat
     again.document(code)
     _no_parsing(monkeypatch)  # no revision is parsed again
     assert again.revision_history(code) == records
+
+
+def _state(repo: Repository) -> tuple[object, ...]:
+    return (
+        [d.model_dump() for d in repo],
+        [d.model_dump() for d in repo.legal],
+        repo.validate(),
+        [(code, [r.revision for r in repo.revisions(code)]) for code in ("QT-01", "BM-01-01")],
+    )
+
+
+def test_after_an_action_the_repository_is_as_if_opened_again(
+    mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from qmsdocs.model import LegalDocument, LegalType
+
+    tz = dt.timezone(dt.timedelta(hours=7))
+    start = dt.datetime(2025, 1, 6, 9, tzinfo=tz)
+    _age(mini)
+    repo = Repository.open(mini)
+    revision = repo.document("QT-01").revision
+    scans = []
+    real_load = Repository._load
+
+    def counted(self: Repository) -> None:
+        scans.append(1)
+        real_load(self)
+
+    monkeypatch.setattr(Repository, "_load", counted)
+    steps = [
+        lambda: repo.revise("QT-01", reason="Cập nhật theo Nghị định mới", by="an", now=start),
+        lambda: repo.submit("QT-01", by="an", now=start + dt.timedelta(hours=1)),
+        lambda: repo.review("QT-01", by="binh", now=start + dt.timedelta(hours=2)),
+        lambda: repo.approve("QT-01", by="cuong", now=start + dt.timedelta(hours=3)),
+        lambda: repo.new(
+            "form", "BM-09", title="Phiếu theo dõi", by="an", now=start, procedure="QT-01"
+        ),
+        lambda: repo.legal_add(
+            LegalDocument(
+                number="7/2026/NĐ-CP",
+                type=LegalType.DECREE,
+                issuer="Chính phủ",
+                title="Quy định chi tiết một số điều về văn thư",
+                issued=dt.date(2026, 1, 5),
+                effective_from=dt.date(2026, 3, 1),
+            ),
+            by="an",
+            now=start,
+        ),
+    ]
+    for step in steps:
+        scans.clear()
+        assert step().changed
+        assert len(scans) == 1  # read once under the lock; then only the written file
+        monkeypatch.undo()
+        assert _state(repo) == _state(Repository.open(mini))
+        monkeypatch.setattr(Repository, "_load", counted)
+    assert repo.document("QT-01").revision == revision + 1
+    assert "BM-09" in repo and repo.legal.get("7/2026/NĐ-CP") is not None
+
+
+def test_a_refused_action_leaves_the_repository_readable(mini: Path) -> None:
+    import datetime as dt
+
+    from qmsdocs import ActionRefused
+
+    repo = Repository.open(mini)
+    before = _state(repo)
+    now = dt.datetime(2025, 1, 6, 9, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    with pytest.raises(ActionRefused):
+        repo.submit("QT-01", by="an", now=now)  # issued, not a draft
+    assert _state(repo) == before == _state(Repository.open(mini))
