@@ -361,7 +361,9 @@ class Repository:
         self._history: RevisionHistory | None = None
         self._git = git_state(self.root)
         self._disk = JsonCache(self._git.git_dir / CACHE_FOLDER if self._git.git_dir else None)
-        self._keys: list[tuple[str, int, int, int]] = []
+        # (size, mtime, inode) of every file read, and the files read while "racy"
+        self._stats: dict[str, tuple[int, int, int]] = {}
+        self._racy_files: set[str] = set()
         self._racy = False
         self._index_rows: dict[str, _IndexRow] = self._cached_index()
         self._index_changed = False
@@ -408,12 +410,19 @@ class Repository:
         same model, and costs far less than parsing a province's qms.yaml.
         """
         key = list(self._index_rows[CONFIG_FILE][:4]) if CONFIG_FILE in self._index_rows else None
+        held = self._cache.get("config-model")  # this process read it already
+        if key is not None and held is not None and held[0] == key:
+            return cast(QmsConfig, held[1])
         stored = self._disk.read("config")
+        config: QmsConfig | None = None
         if key is not None and stored.get("key") == key and isinstance(stored.get("data"), dict):
             with contextlib.suppress(ValidationError):
-                return QmsConfig.model_validate(stored["data"])
-        config = cast(QmsConfig, self._parse_known(CONFIG_FILE, QmsConfig))
-        self._store_config(config)
+                config = QmsConfig.model_validate(stored["data"])
+        if config is None:
+            config = cast(QmsConfig, self._parse_known(CONFIG_FILE, QmsConfig))
+            self._store_config(config)
+        if key is not None:
+            self._cache["config-model"] = (key, config)
         return config
 
     def _store_config(self, config: QmsConfig) -> None:
@@ -435,9 +444,13 @@ class Repository:
         are recorded. *stem* is the file name the code asks for, *key* its case-folded form.
         """
         key = (info.st_size, info.st_mtime_ns, info.st_ino, model.__name__)
-        self._keys.append((file, info.st_size, info.st_mtime_ns, info.st_ino))
+        self._stats[file] = key[:3]
         racy = self._now_ns - info.st_mtime_ns < _RACY_NS
         self._racy = self._racy or racy
+        if racy:
+            self._racy_files.add(file)
+        else:
+            self._racy_files.discard(file)
         cached = self._cache.get(file)
         if cached is not None and cached[0] == key:
             self._load_findings.extend(cached[2])
@@ -616,6 +629,46 @@ class Repository:
             return
         entries[key] = entry
 
+    def _rescan(self) -> None:
+        """Bring the repository up to date with the disk, reading only the files that changed.
+
+        A repository that read with findings, or whose files came or went, is read again
+        as a whole; otherwise only files whose size, time or inode changed (or that were
+        changed too recently to be sure of) are read again.
+        """
+        if self._load_findings or self._unreadable or self._git.top is None:
+            self._reload()
+            return
+        current: dict[str, tuple[int, int, int]] = {}
+        try:
+            info = os.lstat(self.root / CONFIG_FILE)
+            current[CONFIG_FILE] = (info.st_size, info.st_mtime_ns, info.st_ino)
+            for kind in DocumentKind:
+                folder = self.root / kind.folder
+                if not os.path.isdir(folder) or os.path.islink(folder):
+                    continue
+                with os.scandir(folder) as listing:
+                    for dirent in listing:
+                        if dirent.name.endswith((".yaml", ".yml")) and not dirent.is_dir():
+                            info = dirent.stat(follow_symlinks=False)
+                            current[f"{kind.folder}/{dirent.name}"] = (
+                                info.st_size,
+                                info.st_mtime_ns,
+                                info.st_ino,
+                            )
+        except OSError:
+            current = {}
+        if current.keys() != self._stats.keys():
+            self._reload()
+            return
+        changed = [
+            f for f, key in current.items() if key != self._stats[f] or f in self._racy_files
+        ]
+        if CONFIG_FILE in changed:
+            self._reload()
+            return
+        self._refresh(changed)
+
     def _refresh(self, files: Sequence[str]) -> None:
         """Read *files* (relative to the root) again after this process wrote them.
 
@@ -637,7 +690,6 @@ class Repository:
             old: str | None = code_key(name[:-5])  # where the file name puts it, usually
             if old not in entries or entries[old].file != file:
                 old = next((k for k, e in entries.items() if e.file == file), None)
-            self._keys = [k for k in self._keys if k[0] != file]
             mark = len(self._load_findings)
             code, document, stem, key = self._read(file, MODELS[kind], info)
             fresh = code is not None and stem == name[:-5] and (key == old or key not in entries)
@@ -942,7 +994,7 @@ class Repository:
         """Return a digest of everything validation depends on: files, place, git state."""
         digest = hashlib.sha256(repr((str(self.root), self._git.problem)).encode())
         # sorted: a refresh after an action appends the files it wrote
-        digest.update(repr(sorted(self._keys)).encode())
+        digest.update(repr(sorted(self._stats.items())).encode())
         digest.update(repr(sorted(self._load_findings, key=_finding_order)).encode())
         return digest.hexdigest()
 

@@ -196,7 +196,7 @@ class Workflow:
     def _open(self) -> tuple[Any, GitStore]:
         if self._repository is not None:
             repo = self._repository
-            repo._reload()  # what other processes did before we held the lock
+            repo._rescan()  # what other processes did before we held the lock
         else:
             repo = self._Repository(self.root, _cache=self._cache)
         if repo.git_top is None:

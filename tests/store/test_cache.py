@@ -13,6 +13,7 @@ from qmsdocs import Repository
 from qmsdocs.store import cache as cache_module
 from qmsdocs.store import yaml as yaml_store
 from qmsdocs.store.cache import JsonCache
+from tests.conftest import git
 
 
 def _age(root: Path, seconds: int = 120) -> None:
@@ -151,14 +152,23 @@ def test_after_an_action_the_repository_is_as_if_opened_again(
     _age(mini)
     repo = Repository.open(mini)
     revision = repo.document("QT-01").revision
-    scans = []
-    real_load = Repository._load
+    scans: list[str] = []  # whole reads of the repository
+    reads: list[str] = []  # files looked at again
+    real_load, real_read = Repository._load, Repository._read
 
     def counted(self: Repository) -> None:
-        scans.append(1)
+        scans.append("all")
         real_load(self)
 
-    monkeypatch.setattr(Repository, "_load", counted)
+    def counted_read(self: Repository, file: str, *args: object) -> object:
+        reads.append(file)
+        return real_read(self, file, *args)  # type: ignore[arg-type]
+
+    def count() -> None:
+        monkeypatch.setattr(Repository, "_load", counted)
+        monkeypatch.setattr(Repository, "_read", counted_read)
+
+    count()
     steps = [
         lambda: repo.revise("QT-01", reason="Cập nhật theo Nghị định mới", by="an", now=start),
         lambda: repo.submit("QT-01", by="an", now=start + dt.timedelta(hours=1)),
@@ -180,13 +190,19 @@ def test_after_an_action_the_repository_is_as_if_opened_again(
             now=start,
         ),
     ]
+    files = len(list(mini.rglob("*.yaml")))
+    written = {"procedures/QT-01.yaml", "forms/BM-09.yaml", "legal/7-2026-ND-CP.yaml"}
     for step in steps:
         scans.clear()
+        reads.clear()
         assert step().changed
-        assert len(scans) == 1  # read once under the lock; then only the written file
+        # no whole read: files are compared by their stat, and only the files the actions
+        # wrote (the earlier ones too recent to trust yet) are read again
+        assert scans == []
+        assert reads and set(reads) <= written and len(reads) < files
         monkeypatch.undo()
         assert _state(repo) == _state(Repository.open(mini))
-        monkeypatch.setattr(Repository, "_load", counted)
+        count()
     assert repo.document("QT-01").revision == revision + 1
     assert "BM-09" in repo and repo.legal.get("7/2026/NĐ-CP") is not None
 
@@ -202,3 +218,31 @@ def test_a_refused_action_leaves_the_repository_readable(mini: Path) -> None:
     with pytest.raises(ActionRefused):
         repo.submit("QT-01", by="an", now=now)  # issued, not a draft
     assert _state(repo) == before == _state(Repository.open(mini))
+
+
+def test_an_action_sees_what_another_process_did_meanwhile(mini: Path) -> None:
+    import datetime as dt
+
+    tz = dt.timezone(dt.timedelta(hours=7))
+    start = dt.datetime(2025, 1, 6, 9, tzinfo=tz)
+    _age(mini)
+    mine = Repository.open(mini)
+    mine.validate()
+    other = Repository.open(mini)  # another officer's process
+    other.new("form", "BM-07", title="Sổ theo dõi", by="an", now=start, procedure="QT-01")
+    other.revise("QT-01", reason="Cập nhật", by="an", now=start)
+    # mine still holds the old state; its next action must act on the current one
+    result = mine.submit("QT-01", by="an", now=start + dt.timedelta(hours=1))
+    assert result.changed and mine.document("QT-01").status == "in_review"
+    assert "BM-07" in mine
+    assert _state(mine) == _state(Repository.open(mini))
+    # a file changed by hand after the last action is read again too
+    path = mini / "forms" / "BM-07.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Sổ theo dõi", "Sổ theo dõi văn bản đến"),
+        encoding="utf-8",
+    )
+    git(mini, "commit", "-qam", "Sửa tên biểu mẫu")
+    mine.review("QT-01", by="binh", now=start + dt.timedelta(hours=2))
+    assert mine.document("BM-07").title == "Sổ theo dõi văn bản đến"
+    assert _state(mine) == _state(Repository.open(mini))
