@@ -21,7 +21,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
@@ -218,8 +218,19 @@ def _changes(registry: LegalRegistry, cited: LegalDocument, on: dt.date) -> list
     return out
 
 
+class Named(Protocol):
+    """What the impact report names of a document (a document, or its cached facts)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+
+
 def impact(
-    documents: Iterable[tuple[Document, Baseline, Sequence[Citation], str | None]],
+    documents: Iterable[tuple[Named, Baseline, Sequence[Citation], str | None]],
     registry: LegalRegistry,
     *,
     on: dt.date,

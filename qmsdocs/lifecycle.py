@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
 
+from qmsdocs.facts import DocumentFacts
 from qmsdocs.model.base import Signature
 from qmsdocs.model.codes import code_key
 from qmsdocs.model.config import QmsConfig
@@ -40,7 +41,9 @@ class DocumentState(StrEnum):
     WITHDRAWN = "withdrawn"  # đã hủy bỏ
 
 
-def superseded_by(documents: Iterable[Document]) -> dict[str, tuple[str, dt.date | None]]:
+def superseded_by(
+    documents: Iterable[Document | DocumentFacts],
+) -> dict[str, tuple[str, dt.date | None]]:
     """Return, for each superseded code (case-folded), the code that supersedes it and when."""
     out: dict[str, tuple[str, dt.date | None]] = {}
     for document in documents:
@@ -50,7 +53,7 @@ def superseded_by(documents: Iterable[Document]) -> dict[str, tuple[str, dt.date
 
 
 def status_on(
-    document: Document,
+    document: Document | DocumentFacts,
     day: dt.date,
     superseded: tuple[str, dt.date | None] | None = None,
 ) -> DocumentState:
@@ -145,7 +148,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def review_due(document: Document, default_months: int) -> tuple[dt.date, dt.date] | None:
+def review_due(
+    document: Document | DocumentFacts, default_months: int
+) -> tuple[dt.date, dt.date] | None:
     """Return (last review or issue, next review due) of an issued document, else None."""
     if document.status is not Status.APPROVED or document.issued_date is None:
         return None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from qmsdocs import lifecycle
 from qmsdocs.errors import (
@@ -26,6 +26,7 @@ from qmsdocs.errors import (
     InvalidDocument,
     RepositoryNotFound,
 )
+from qmsdocs.facts import DocumentFacts
 from qmsdocs.findings import Finding, Severity
 from qmsdocs.history import Action, IssuedRevision, RevisionHistory
 from qmsdocs.history import in_force as history_in_force
@@ -256,6 +257,9 @@ _IndexRow = tuple[int, int, int, str, str | None, list[list[Any]], str | None, s
 _INDEX = "files"
 _VALIDATION = "validation"
 _REVISIONS = "revisions"
+_FACTS = "facts"
+_LEGAL = "legal"
+_LEGAL_LIST: TypeAdapter[list[LegalDocument]] = TypeAdapter(list[LegalDocument])
 # Files changed this recently may change again within the file system's time resolution
 # without a new mtime (git's "racy" files): they are re-read rather than trusted.
 _RACY_NS = 2_000_000_000
@@ -307,8 +311,13 @@ class _LazyLegalRegistry:
     Looking a number up (what checking one document needs) reads that one file.
     """
 
-    def __init__(self, entries: dict[str, _Entry]) -> None:
+    def __init__(
+        self,
+        entries: dict[str, _Entry],
+        load_all: Callable[[], list[LegalDocument]] | None = None,
+    ) -> None:
         self._entries = entries
+        self._load_all = load_all
         self._full: LegalRegistry | None = None
 
     def get(self, ref: str) -> LegalDocument | None:
@@ -320,7 +329,12 @@ class _LazyLegalRegistry:
     @property
     def full(self) -> LegalRegistry:
         if self._full is None:
-            self._full = LegalRegistry(e.document for e in self._entries.values())
+            documents = (
+                self._load_all()
+                if self._load_all is not None
+                else [e.document for e in self._entries.values()]
+            )
+            self._full = LegalRegistry(documents)
         return self._full
 
     def __getattr__(self, name: str) -> Any:
@@ -369,7 +383,7 @@ class Repository:
         self._index_changed = False
         self._load()
         self._save_index()
-        self._legal = _LazyLegalRegistry(self._legal_entries)
+        self._legal = _LazyLegalRegistry(self._legal_entries, self._legal_documents)
 
     @property
     def legal(self) -> LegalRegistry:
@@ -705,7 +719,7 @@ class Repository:
                 del entries[old]
             entries[key] = _Entry(file, code, MODELS[kind], document, self)
             if kind is DocumentKind.LEGAL:
-                self._legal = _LazyLegalRegistry(self._legal_entries)
+                self._legal = _LazyLegalRegistry(self._legal_entries, self._legal_documents)
         self._save_index()
 
     def _line_of(self, file: str, *field: str | int) -> int | None:
@@ -784,6 +798,96 @@ class Repository:
             raise DocumentNotFound(f"no document with code {code!r}", code=code)
         return entry.file
 
+    def _legal_documents(self) -> list[LegalDocument]:
+        """Return every legal document; unchanged ones from the persistent cache.
+
+        The registry needs all of them at once (relations point both ways); a province's
+        2,000 legal files are kept as validated JSON values, read back in one call.
+        """
+        entries = list(self._legal_entries.values())
+        stats = [(e.file, self._stats.get(e.file)) for e in entries]
+        fingerprint = hashlib.sha256(repr(stats).encode()).hexdigest()
+        stored = self._disk.read(_LEGAL)
+        if stored.get("key") == fingerprint and isinstance(stored.get("documents"), list):
+            with contextlib.suppress(ValidationError):
+                documents = _LEGAL_LIST.validate_python(stored["documents"])
+                if len(documents) == len(entries):
+                    for entry, document in zip(entries, documents, strict=True):
+                        if entry._document is None:
+                            entry._document = document
+                    return documents
+        documents = [e.document for e in entries]
+        if not any(e.file in self._racy_files for e in entries):
+            dumped = _LEGAL_LIST.dump_python(documents, mode="json")
+            self._disk.write(_LEGAL, {"key": fingerprint, "documents": dumped})
+        return documents
+
+    def _per_head(self, name: str, compute: Callable[[], dict[str, str]]) -> dict[str, str]:
+        """Return what *compute* reads of the git history, kept on disk until HEAD moves."""
+        head = self.history_store.store.head()
+        held = self._cache.get(name)
+        if held is not None and held[0] == head:
+            return cast(dict[str, str], held[1])
+        stored = self._disk.read(name)
+        data = stored.get("data")
+        if stored.get("head") != head or head is None or not isinstance(data, dict):
+            data = compute()
+            if head is not None:
+                self._disk.write(name, {"head": head, "data": data})
+        self._cache[name] = (head, data)
+        return cast(dict[str, str], data)
+
+    # -- facts: what lists and legal impact read, kept in the persistent cache ----------
+
+    def _facts(self, entry: _Entry) -> DocumentFacts:
+        """Return the facts of one document, from memory or from its parsed document."""
+        held: dict[str, tuple[tuple[int, int, int] | None, DocumentFacts]] = self._cache.setdefault(
+            "facts", {}
+        )
+        stat = self._stats.get(entry.file)
+        found = held.get(entry.file)
+        if found is not None and found[0] == stat and stat is not None:
+            return found[1]
+        facts = DocumentFacts.of(entry.document)
+        held[entry.file] = (stat, facts)
+        return facts
+
+    def _all_facts(self) -> list[tuple[_Entry, DocumentFacts]]:
+        """Return every document's entry and facts, sorted by code.
+
+        Facts of unchanged files come from the persistent cache (``facts.json``): a list
+        or an impact report on a warm repository parses no document.
+        """
+        held: dict[str, tuple[tuple[int, int, int] | None, DocumentFacts]] = self._cache.setdefault(
+            "facts", {}
+        )
+        if self._cache.get("facts-read") != str(self._disk.folder):  # once per process
+            self._cache["facts-read"] = str(self._disk.folder)
+            rows = self._disk.read(_FACTS).get("rows")
+            for file, row in rows.items() if isinstance(rows, dict) else ():
+                with contextlib.suppress(TypeError, ValueError):
+                    stat = (int(row[0]), int(row[1]), int(row[2]))
+                    held.setdefault(file, (stat, DocumentFacts.from_row(row[3])))
+        out = []
+        changed = False
+        for code in sorted(self._entries):
+            entry = self._entries[code]
+            found = held.get(entry.file)
+            if found is None or found[0] != self._stats.get(entry.file):
+                changed = changed or entry.file not in self._racy_files
+            out.append((entry, self._facts(entry)))
+        if changed:
+            rows = {
+                e.file: [*self._stats[e.file], f.to_row()]
+                for e, f in out
+                if e.file in self._stats and e.file not in self._racy_files
+            }
+            self._disk.write(_FACTS, {"rows": rows})
+        return out
+
+    def _superseded(self) -> dict[str, tuple[str, dt.date | None]]:
+        return lifecycle.superseded_by(f for _, f in self._all_facts())
+
     def summaries(
         self,
         *,
@@ -793,30 +897,37 @@ class Repository:
     ) -> list[DocumentSummary]:
         """Return the document list as of *on*, optionally only some kinds or statuses."""
         out = []
-        superseded = lifecycle.superseded_by(self)
-        born: dict[str, dt.date] = {}
+        superseded = self._superseded()
+        born: dict[str, str] = {}  # the day of each document's first action
         if self._git.top is not None:
-            for action in self.history_store.actions():
-                born.setdefault(code_key(action.code), action.when.date())
-        for document in self:
-            if born.get(code_key(document.code), on) > on:
+
+            def first_actions() -> dict[str, str]:
+                out: dict[str, str] = {}
+                for action in self.history_store.actions():
+                    out.setdefault(code_key(action.code), action.when.date().isoformat())
+                return out
+
+            born = self._per_head("born", first_actions)
+        day = on.isoformat()
+        for entry, facts in self._all_facts():
+            if born.get(code_key(facts.code), day) > day:
                 continue  # not drafted yet on that day
-            state, revision = self.state_on(document.code, on, superseded_map=superseded)
-            if (kinds and document.kind not in kinds) or (statuses and state not in statuses):
+            state, revision = self._state(facts, on, superseded)
+            if (kinds and facts.kind not in kinds) or (statuses and state not in statuses):
                 continue
-            effective = document.effective_date
-            if revision != document.revision:
-                issued = next(r for r in self.revisions(document.code) if r.revision == revision)
+            effective = facts.effective_date
+            if revision != facts.revision:
+                issued = next(r for r in self.revisions(facts.code) if r.revision == revision)
                 effective = issued.effective
             out.append(
                 DocumentSummary(
-                    code=document.code,
-                    title=document.title,
-                    kind=document.kind,
+                    code=facts.code,
+                    title=facts.title,
+                    kind=facts.kind,
                     revision=revision,
                     status=state,
                     effective_date=effective,
-                    file=self.file_of(document.code),
+                    file=entry.file,
                 )
             )
         return out
@@ -824,15 +935,15 @@ class Repository:
     def due(self, *, on: dt.date, within_days: int = 0) -> list[DueReview]:
         """Return issued documents whose periodic review is due by *on* + *within_days*."""
         out = []
-        for document in self:
-            when = lifecycle.review_due(document, self.config.review_interval(document.kind))
+        for _, facts in self._all_facts():
+            when = lifecycle.review_due(facts, self.config.review_interval(facts.kind))
             if when is None or when[1] > on + dt.timedelta(days=within_days):
                 continue
             out.append(
                 DueReview(
-                    code=document.code,
-                    title=document.title,
-                    revision=document.revision,
+                    code=facts.code,
+                    title=facts.title,
+                    revision=facts.revision,
                     last_review=when[0],
                     due=when[1],
                     overdue_days=(on - when[1]).days,
@@ -866,26 +977,23 @@ class Repository:
             for d in self.legal
             if self.legal.events(d) or d.effective_until is not None
         }
-        superseded = lifecycle.superseded_by(self)
+        superseded = self._superseded()
         candidates = []
-        for document in self:
+        for entry, facts in self._all_facts():
             current = (
-                document.status is Status.APPROVED
-                and document.effective_date is not None
-                and document.effective_date <= on
+                facts.status is Status.APPROVED
+                and facts.effective_date is not None
+                and facts.effective_date <= on
             )
-            if current:
-                citations = self.citations(document.code)
-                if not any(number_key(c.number) in touched for c in citations):
-                    continue
-            base = self._baseline(document, on, superseded)
+            citations: Sequence[Citation] = facts.citations
+            if current and not any(number_key(c.number) in touched for c in citations):
+                continue
+            base = self._baseline(facts, on, superseded)
             if base is None:
                 continue
-            if base.revision != document.revision:
-                citations = self._revision_citations(document.code, base.revision)
-            elif not current:
-                citations = self.citations(document.code)
-            candidates.append((document, base, citations, self.file_of(document.code)))
+            if base.revision != facts.revision:
+                citations = self._revision_citations(facts.code, base.revision)
+            candidates.append((facts, base, citations, entry.file))
         return compute_impact(
             candidates, self.legal, on=on, legal=only, registered=self._registered()
         )
@@ -899,18 +1007,16 @@ class Repository:
             return lambda document: None
         top = self._git.top
         store = self.history_store.store
-        head = store.head()
-        held = self._cache.get("legal-registered")
-        if held is None or held[0] != head:
-            folder = (self.root / "legal").relative_to(top).as_posix()
-            held = (head, store.last_changed(folder))
-            self._cache["legal-registered"] = held
-        changed: dict[str, dt.datetime] = held[1]
+        folder = (self.root / "legal").relative_to(top).as_posix()
+        changed = self._per_head(
+            "legal-changed",
+            lambda: {f: when.date().isoformat() for f, when in store.last_changed(folder).items()},
+        )
 
         def registered(document: LegalDocument) -> dt.date | None:
             file = (self.root / self.file_of(document.number)).relative_to(top).as_posix()
             when = changed.get(file)
-            return when.date() if when is not None else None
+            return dt.date.fromisoformat(when) if when is not None else None
 
         return registered
 
@@ -921,26 +1027,28 @@ class Repository:
         return list(self._cache[key])
 
     def _baseline(
-        self, document: Document, on: dt.date, superseded: dict[str, tuple[str, dt.date | None]]
+        self,
+        facts: DocumentFacts,
+        on: dt.date,
+        superseded: dict[str, tuple[str, dt.date | None]],
     ) -> Baseline | None:
-        """Return what the revision of *document* in force on *on* took into account."""
-        state, revision = self.state_on(document.code, on, superseded_map=superseded)
+        """Return what the revision of a document in force on *on* took into account."""
+        state, revision = self._state(facts, on, superseded)
         if state is not DocumentState.EFFECTIVE:
             return None
-        issued = next((r for r in self.revisions(document.code) if r.revision == revision), None)
+        issued = next((r for r in self.revisions(facts.code) if r.revision == revision), None)
         if issued is not None:
             approved = issued.issued_at.date() if issued.issued_at else None
             effective = issued.effective
         else:
-            signed = next((s for s in document.approvals if s.meaning == "approved"), None)
-            approved = signed.signed_at.date() if signed else document.issued_date
-            effective = document.effective_date
-        opened = document.revision if document.revision > revision else None
+            approved = facts.approved_on or facts.issued_date
+            effective = facts.effective_date
+        opened = facts.revision if facts.revision > revision else None
         return Baseline(
             revision=revision,
             approved=approved,
             effective=effective,
-            confirmed=tuple(r.date for r in document.periodic_reviews if r.date <= on),
+            confirmed=tuple(r.date for r in facts.periodic_reviews if r.date <= on),
             draft=opened,
         )
 
@@ -1039,9 +1147,12 @@ class Repository:
 
     def revisions(self, code: str) -> list[IssuedRevision]:
         """Return the issued revisions of *code*, oldest first (empty outside git)."""
+        entry = self._entries.get(code_key(code))
+        if entry is None:
+            raise DocumentNotFound(f"no document with code {code!r}", code=code)
         if self._git.top is None:
             return []
-        return self.history_store.issued(self.document(code).code)
+        return self.history_store.issued(entry.name)
 
     def revision(self, code: str, revision: int) -> Document:
         """Return issued *revision* of *code*, exactly as it was tagged."""
@@ -1076,11 +1187,21 @@ class Repository:
         superseded_map: dict[str, tuple[str, dt.date | None]] | None = None,
     ) -> tuple[DocumentState, int]:
         """Return the state of *code* on *day* and the revision that state is about."""
-        current = self.document(code)
+        entry = self._entries.get(code_key(code))
+        if entry is None:
+            raise DocumentNotFound(f"no document with code {code!r}", code=code)
         if superseded_map is None:
-            superseded_map = lifecycle.superseded_by(self)
+            superseded_map = self._superseded()
+        return self._state(self._facts(entry), day, superseded_map)
+
+    def _state(
+        self,
+        current: DocumentFacts,
+        day: dt.date,
+        superseded_map: dict[str, tuple[str, dt.date | None]],
+    ) -> tuple[DocumentState, int]:
         superseded = superseded_map.get(code_key(current.code))
-        revisions = self.revisions(code)
+        revisions = self.revisions(current.code)
         if not revisions:
             return lifecycle.status_on(current, day, superseded), current.revision
         if current.withdrawal is not None and current.withdrawal.date <= day:
