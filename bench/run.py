@@ -324,15 +324,16 @@ def _child_export(case: str, repo_path: Path, meta: dict[str, Any], day: dt.date
     except ImportError as error:
         raise Unavailable(f"qmsdocs.export is not ready: {error}") from None
     repo = _open(repo_path)
+    # the list (from the cache) gives titles and states; only the exported are parsed
+    listed = repo.summaries(on=day)
     context = ExportContext(
-        config=repo.config, legal=repo.legal, titles={d.code: d.title for d in repo}
+        config=repo.config, legal=repo.legal, titles={s.code: s.title for s in listed}
     )
-    procedures = [d for d in repo if d.kind == "procedure" and d.status.value == "approved"]
     if case == "export_copies_one_core":
-        chosen = next(d for d in procedures if d.code == meta["targets"]["cli"]["code"])
-        documents = [chosen] * 1000
+        documents = [repo.document(meta["targets"]["cli"]["code"])] * 1000
     else:
-        documents = procedures[:1000]
+        codes = [s.code for s in listed if s.kind == "procedure" and s.status == "effective"]
+        documents = [repo.document(code) for code in codes[:1000]]
     with tempfile.TemporaryDirectory(prefix="qms-bench-export-") as folder:
         jobs = []
         infos: dict[str, Any] = {}

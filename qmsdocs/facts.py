@@ -10,6 +10,7 @@ parsing every file again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +27,19 @@ class Dated:
     date: dt.date
 
 
+@functools.lru_cache(maxsize=4096)
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
 def _day(text: Any) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text is not None else None
+    return _date(text) if text is not None else None
+
+
+@functools.lru_cache(maxsize=65536)
+def _citation(number: str, field: str, article: str | None, in_text: bool) -> Citation:
+    # documents of a province cite the same few hundred numbers in the same places
+    return Citation(number, field, article, in_text)
 
 
 def _text(day: dt.date | None) -> str | None:
@@ -123,11 +135,11 @@ class DocumentFacts:
             effective_date=_day(effective),
             review_interval_months=interval if isinstance(interval, int) else None,
             supersedes=tuple(str(c) for c in supersedes),
-            withdrawal=Dated(dt.date.fromisoformat(withdrawn)) if withdrawn else None,
-            periodic_reviews=tuple(Dated(dt.date.fromisoformat(d)) for d in reviews),
+            withdrawal=Dated(_date(withdrawn)) if withdrawn else None,
+            periodic_reviews=tuple(Dated(_date(d)) for d in reviews),
             approved_on=_day(approved),
             citations=tuple(
-                Citation(str(n), str(f), a if isinstance(a, str) else None, bool(t))
+                _citation(str(n), str(f), a if isinstance(a, str) else None, bool(t))
                 for n, f, a, t in citations
             ),
         )

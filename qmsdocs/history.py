@@ -9,6 +9,7 @@ command; reading many revisions is one persistent ``git cat-file --batch`` proce
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from qmsdocs.errors import DocumentNotFound, InvalidDocument, QmsError
 from qmsdocs.model import MODELS, Document, DocumentKind
 from qmsdocs.model.codes import code_key
 from qmsdocs.store import yaml as yaml_store
+from qmsdocs.store.cache import JsonCache
 from qmsdocs.store.git import CommitInfo, GitStore, TagInfo, trailer_items
 
 __all__ = ["TAG_PREFIX", "Action", "IssuedRevision", "RevisionHistory", "load_revision", "tag_name"]
@@ -173,6 +175,42 @@ def load_revision(data: bytes, *, kind: DocumentKind, file: str) -> Document:
         ) from None
 
 
+_TAGS = "tags"
+
+
+def _issued_row(issued: IssuedRevision) -> list[Any]:
+    return [
+        issued.code,
+        issued.revision,
+        issued.tag,
+        issued.commit,
+        issued.stamp,
+        issued.effective.isoformat() if issued.effective else None,
+        issued.file,
+        issued.approver,
+        issued.issued_at.isoformat() if issued.issued_at else None,
+        issued.annotated,
+    ]
+
+
+def _issued_from_row(row: list[Any]) -> IssuedRevision:
+    code, revision, tag, commit, stamp, effective, file, approver, issued_at, annotated = row
+    if not (isinstance(code, str) and isinstance(revision, int) and isinstance(tag, str)):
+        raise TypeError("damaged tag row")
+    return IssuedRevision(
+        code=code,
+        revision=revision,
+        tag=tag,
+        commit=str(commit),
+        stamp=stamp if isinstance(stamp, str) else None,
+        effective=dt.date.fromisoformat(effective) if effective else None,
+        file=file if isinstance(file, str) else None,
+        approver=approver if isinstance(approver, str) else None,
+        issued_at=dt.datetime.fromisoformat(issued_at) if issued_at else None,
+        annotated=bool(annotated),
+    )
+
+
 # Documents whose tags are read one by one before all tags are read at once.
 _ONE_BY_ONE = 8
 
@@ -180,8 +218,9 @@ _ONE_BY_ONE = 8
 class RevisionHistory:
     """The issued revisions and lifecycle actions of a repository, read once from git."""
 
-    def __init__(self, store: GitStore) -> None:
+    def __init__(self, store: GitStore, *, cache: JsonCache | None = None) -> None:
         self.store = store
+        self._disk = cache  # where the parsed tags are kept, under the ids of the tag refs
         self._issued: dict[str, list[IssuedRevision]] | None = None
         self._issued_one: dict[str, list[IssuedRevision]] = {}
         self._actions: list[Action] | None = None
@@ -201,14 +240,33 @@ class RevisionHistory:
             return list(self._issued_one[key])
         if self._issued is None:
             by_code: dict[str, list[IssuedRevision]] = {}
-            for tag in self.store.tags(TAG_PREFIX):
-                issued = issued_from_tag(tag)
-                if issued is not None:
-                    by_code.setdefault(code_key(issued.code), []).append(issued)
+            for issued in self._all_issued():
+                by_code.setdefault(code_key(issued.code), []).append(issued)
             for revisions in by_code.values():
                 revisions.sort(key=lambda r: r.revision)
             self._issued = by_code
         return list(self._issued.get(code_key(code), ()))
+
+    def _all_issued(self) -> list[IssuedRevision]:
+        """Return every issued revision; from the cache while no ``qms/`` tag ref changed.
+
+        Listing the refs with their ids reads no tag object: a province's 13,000 tags are
+        parsed once, not by every process.
+        """
+        if self._disk is None:
+            tags = self.store.tags(TAG_PREFIX)
+            return [i for t in tags if (i := issued_from_tag(t)) is not None]
+        key = hashlib.sha256(self.store.ref_ids(f"refs/tags/{TAG_PREFIX}").encode()).hexdigest()
+        stored = self._disk.read(_TAGS)
+        if stored.get("key") == key and isinstance(stored.get("rows"), list):
+            try:
+                return [_issued_from_row(row) for row in stored["rows"]]
+            except (TypeError, ValueError):  # damaged: read the tags again
+                pass
+        tags = self.store.tags(TAG_PREFIX)
+        found = [i for t in tags if (i := issued_from_tag(t)) is not None]
+        self._disk.write(_TAGS, {"key": key, "rows": [_issued_row(i) for i in found]})
+        return found
 
     def all_issued(self) -> dict[str, list[IssuedRevision]]:
         """Return every issued revision, by case-folded code."""

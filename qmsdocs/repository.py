@@ -373,6 +373,7 @@ class Repository:
         self._legal_entries: dict[str, _Entry] = {}
         self._unreadable: set[str] = set()  # keys of files that exist but could not be loaded
         self._history: RevisionHistory | None = None
+        self._facts_memo: list[tuple[_Entry, DocumentFacts]] | None = None
         self._git = git_state(self.root)
         self._disk = JsonCache(self._git.git_dir / CACHE_FOLDER if self._git.git_dir else None)
         # (size, mtime, inode) of every file read, and the files read while "racy"
@@ -692,6 +693,7 @@ class Repository:
         """
         folders = {kind.folder: kind for kind in DocumentKind}
         self._history = None  # the action made a commit, perhaps a tag
+        self._facts_memo = None
         self._now_ns = time.time_ns()
         for file in files:
             folder, _, name = file.partition("/")
@@ -868,6 +870,8 @@ class Repository:
                 with contextlib.suppress(TypeError, ValueError):
                     stat = (int(row[0]), int(row[1]), int(row[2]))
                     held.setdefault(file, (stat, DocumentFacts.from_row(row[3])))
+        if self._facts_memo is not None:
+            return self._facts_memo
         out = []
         changed = False
         for code in sorted(self._entries):
@@ -883,6 +887,7 @@ class Repository:
                 if e.file in self._stats and e.file not in self._racy_files
             }
             self._disk.write(_FACTS, {"rows": rows})
+        self._facts_memo = out
         return out
 
     def _superseded(self) -> dict[str, tuple[str, dt.date | None]]:
@@ -1139,7 +1144,7 @@ class Repository:
         if self._history is None:
             if self._git.top is None:
                 raise ActionRefused(f"{self.root} is not inside a git work tree: no history")
-            self._history = RevisionHistory(GitStore(self._git.top))
+            self._history = RevisionHistory(GitStore(self._git.top), cache=self._disk)
         return self._history
 
     def _kind_of(self, code: str) -> DocumentKind:

@@ -373,6 +373,10 @@ class GitStore:
             )
         return commits
 
+    def ref_ids(self, prefix: str) -> str:
+        """Return "<ref> <object id>" lines of every ref under *prefix*: cheap, no object read."""
+        return self._run("for-each-ref", "--format=%(refname) %(objectname)", prefix)
+
     def tags(self, prefix: str) -> list[TagInfo]:
         """Return every tag under ``refs/tags/<prefix>``, in one git command."""
         fmt = _FIELD.join(

@@ -246,3 +246,22 @@ def test_an_action_sees_what_another_process_did_meanwhile(mini: Path) -> None:
     mine.review("QT-01", by="binh", now=start + dt.timedelta(hours=2))
     assert mine.document("BM-07").title == "Sổ theo dõi văn bản đến"
     assert _state(mine) == _state(Repository.open(mini))
+
+
+def test_issued_revisions_come_from_the_cache_until_a_tag_changes(demo: Path) -> None:
+    repo = Repository.open(demo)
+    everything = repo.history_store.all_issued()
+    assert everything and (_cache_dir(demo) / "tags.json").exists()
+    again = Repository.open(demo).history_store.all_issued()
+    assert again == everything
+    # a tag made outside qmsdocs (or removed) is seen: the refs' ids are the key
+    code, revisions = next(iter(everything.items()))
+    tag = revisions[-1].tag
+    git(demo, "tag", "-d", tag)
+    fewer = Repository.open(demo).history_store.all_issued()
+    assert [r.tag for r in fewer.get(code, [])] == [r.tag for r in revisions[:-1]]
+    # a damaged cache (right key, rows that make no sense) is read again from git
+    stored = json.loads((_cache_dir(demo) / "tags.json").read_text(encoding="utf-8"))
+    stored["data"]["rows"] = [["QT-01", "not a number"], 7]
+    (_cache_dir(demo) / "tags.json").write_text(json.dumps(stored), encoding="utf-8")
+    assert Repository.open(demo).history_store.all_issued() == fewer
