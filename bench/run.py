@@ -122,6 +122,7 @@ CASES: tuple[Case, ...] = (
             Metric("action_submit", 0.3, "repo.submit"),
             Metric("action_review", 0.3, "repo.review"),
             Metric("action_approve", 0.3, "repo.approve (commit and tag)"),
+            Metric("validate_after_actions", None, "repo.validate() after the four actions"),
         ),
         scratch=True,
     ),
@@ -328,6 +329,9 @@ def _child_actions(
         metrics[f"action_{name}"] = _clock() - t
         if not getattr(result, "changed", True):
             raise SystemExit(f"{name} {code} made no commit")
+    t = _clock()
+    info["findings_after"] = len(repo.validate())
+    metrics["validate_after_actions"] = _clock() - t
     return {"metrics": metrics, "info": info}
 
 

@@ -259,6 +259,7 @@ _VALIDATION = "validation"
 _REVISIONS = "revisions"
 _FACTS = "facts"
 _LEGAL = "legal"
+_CHECKS = "checks"
 _LEGAL_LIST: TypeAdapter[list[LegalDocument]] = TypeAdapter(list[LegalDocument])
 # Files changed this recently may change again within the file system's time resolution
 # without a new mtime (git's "racy" files): they are re-read rather than trusted.
@@ -1112,19 +1113,95 @@ class Repository:
         return digest.hexdigest()
 
     def _check_all(self) -> list[Finding]:
-        from qmsdocs.validation import check_references
+        """Return every finding, checking again only what a change can have affected.
+
+        The findings of each document are kept (``checks.json``) with the stat of its file
+        and of the files whose content they read; those of qms.yaml and of the legal
+        registry with the stat of their files. Adding, removing or renaming a file, or
+        changing qms.yaml, checks everything again: it changes which codes exist.
+        """
+        from qmsdocs.validation import DocumentChecker, check_config, check_legal
 
         findings = list(self._load_findings)
-        if (config := self._config_or_none()) is not None:
-            findings += check_references(
-                config,
-                [(e.document, e.file) for e in self._entries.values()],
-                self.legal,
-                {number_key(e.name): e.file for e in self._legal_entries.values()},
-                locate=lambda file, path: self._locate(file, path),
-                unreadable=frozenset(self._unreadable),
-            )
-        return sorted(findings, key=lambda f: (f.file, f.line or 0, f.column or 0, f.check))
+        config = self._config_or_none()
+        if config is None:
+            return sorted(findings, key=_finding_order)
+        unreadable = frozenset(self._unreadable)
+
+        def locate(file: str, path: Sequence[str | int]) -> tuple[int, int] | None:
+            return self._locate(file, path)
+
+        names = [
+            sorted((k, e.file) for k, e in entries.items())
+            for entries in (self._entries, self._legal_entries)
+        ]
+        base = hashlib.sha256(
+            repr((names, sorted(unreadable), self._stats.get(CONFIG_FILE))).encode()
+        ).hexdigest()
+        legal_key = hashlib.sha256(
+            repr([(file, self._stats.get(file)) for _, file in names[1]]).encode()
+        ).hexdigest()
+        stored = self._disk.read(_CHECKS)
+        same_base = stored.get("base") == base
+        kept = stored.get("documents") if same_base else None
+        kept = kept if isinstance(kept, dict) else {}
+        # nothing is kept of files too recent to trust (see _RACY_NS)
+        out: dict[str, Any] = {"base": base, "documents": {}}
+
+        def stat(file: str) -> list[int] | None:
+            found = self._stats.get(file)
+            return list(found) if found is not None else None
+
+        def rows_of(found: list[Finding]) -> list[list[Any]]:
+            return [_finding_row(f) for f in found]
+
+        if same_base and isinstance(stored.get("config"), list):
+            findings += [_row_finding(CONFIG_FILE, r) for r in stored["config"]]
+            out["config"] = stored["config"]
+        else:
+            found = check_config(config, locate=locate)
+            findings += found
+            out["config"] = rows_of(found)
+        legal_files = {number_key(e.name): e.file for e in self._legal_entries.values()}
+        legal_rows = stored.get("legal")
+        if same_base and isinstance(legal_rows, list) and stored.get("legal_key") == legal_key:
+            findings += [_row_finding(r[0], r[1:]) for r in legal_rows]
+        else:
+            found = check_legal(self.legal, legal_files, locate=locate)
+            findings += found
+            legal_rows = [[f.file, *_finding_row(f)] for f in found]
+        legal_racy = any(file in self._racy_files for _, file in names[1])
+        out["legal_key"], out["legal"] = (None if legal_racy else legal_key), legal_rows
+        checker = DocumentChecker(
+            config, _Documents(self._entries), self.legal, locate=locate, unreadable=unreadable
+        )
+        for entry in self._entries.values():
+            file = entry.file
+            previous = kept.get(file)
+            if (
+                isinstance(previous, list)
+                and len(previous) == 3
+                and previous[0] == stat(file)
+                and isinstance(previous[1], dict)
+                and all(stat(dep) == key for dep, key in previous[1].items())
+            ):
+                with contextlib.suppress(TypeError, ValueError):
+                    findings += [_row_finding(file, r) for r in previous[2]]
+                    out["documents"][file] = previous
+                    continue
+            document = entry.document
+            found = checker.check(document, file)
+            findings += found
+            deps = {}
+            for code in checker.depends_on(document):
+                other = self._entries.get(code_key(code))
+                if other is not None:
+                    deps[other.file] = stat(other.file)
+            if not self._racy_files.intersection([file, *deps]):
+                out["documents"][file] = [stat(file), deps, rows_of(found)]
+        if CONFIG_FILE not in self._racy_files:
+            self._disk.write(_CHECKS, out)
+        return sorted(findings, key=_finding_order)
 
     def _locate(self, file: str, path: Sequence[str | int]) -> tuple[int, int] | None:
         try:

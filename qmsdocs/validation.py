@@ -17,7 +17,13 @@ from qmsdocs.model import Document, Form, LegalDocument, Procedure, QmsConfig, R
 from qmsdocs.model.codes import code_key
 from qmsdocs.stamp import content_stamp
 
-__all__ = ["check_references"]
+__all__ = [
+    "DocumentChecker",
+    "check_config",
+    "check_document",
+    "check_legal",
+    "check_references",
+]
 
 Locate = Callable[[str, Sequence[str | int]], "tuple[int, int] | None"]
 Path_ = tuple[str | int, ...]
@@ -73,12 +79,26 @@ def check_references(
     document's number key to its file. *unreadable* holds the keys (file stems, case-folded)
     of files that exist but could not be loaded: references to them are not reported again.
     """
-    report = _Reporter(locate, unreadable)
-    _check_config(config, report)
     by_code = {code_key(d.code): d for d, _ in documents}
-    known = _ids(config)  # once: a province's qms.yaml names thousands of people
+    checker = DocumentChecker(config, by_code, legal, locate=locate, unreadable=unreadable)
+    findings = check_config(config, locate=locate)
     for document, file in documents:
-        _check_document(document, file, config, by_code, legal, report, known)
+        findings += checker.check(document, file)
+    return findings + check_legal(legal, legal_files, locate=locate)
+
+
+def check_config(config: QmsConfig, *, locate: Locate) -> list[Finding]:
+    """Return the findings of qms.yaml's own references: units, roles, approval rules."""
+    report = _Reporter(locate, frozenset())
+    _check_config(config, report)
+    return report.findings
+
+
+def check_legal(
+    legal: LegalRegistry, legal_files: dict[str, str], *, locate: Locate
+) -> list[Finding]:
+    """Return the findings of the legal registry: relations' targets and dates, cycles."""
+    report = _Reporter(locate, frozenset())
     for legal_document in legal:
         file = legal_files[number_key(legal_document.number)]
         _check_legal(legal_document, file, legal, report)
@@ -93,6 +113,42 @@ def check_references(
             code=first.number,
         )
     return report.findings
+
+
+class DocumentChecker:
+    """Checks controlled documents one by one against the rest of the repository.
+
+    A document's findings depend on its own content, qms.yaml, which codes and legal
+    numbers exist, and, for a form, the content of the procedure that owns it
+    (:meth:`depends_on`): a repository that knows these are unchanged may keep them.
+    """
+
+    def __init__(
+        self,
+        config: QmsConfig,
+        by_code: Mapping[str, Document],
+        legal: LegalRegistry,
+        *,
+        locate: Locate,
+        unreadable: frozenset[str] = frozenset(),
+    ) -> None:
+        self.config = config
+        self.by_code = by_code
+        self.legal = legal
+        self.locate = locate
+        self.unreadable = unreadable
+        self._known = _ids(config)  # once: a province's qms.yaml names thousands of people
+
+    def check(self, document: Document, file: str) -> list[Finding]:
+        """Return the cross-reference and date findings of *document*, read from *file*."""
+        report = _Reporter(self.locate, self.unreadable)
+        _check_document(document, file, self.config, self.by_code, self.legal, report, self._known)
+        return report.findings
+
+    @staticmethod
+    def depends_on(document: Document) -> list[str]:
+        """Return the codes whose content (not only existence) *document*'s findings read."""
+        return [document.procedure] if isinstance(document, Form) else []
 
 
 def check_document(
@@ -110,9 +166,8 @@ def check_document(
     The same as :func:`check_references` gives for *file*, without reading the others:
     *by_code* may load documents on demand and *legal* may look numbers up one by one.
     """
-    report = _Reporter(locate, unreadable)
-    _check_document(document, file, config, by_code, legal, report, _ids(config))
-    return report.findings
+    checker = DocumentChecker(config, by_code, legal, locate=locate, unreadable=unreadable)
+    return checker.check(document, file)
 
 
 def _duplicates(items: Sequence[Any]) -> Iterator[tuple[int, str]]:

@@ -265,3 +265,64 @@ def test_issued_revisions_come_from_the_cache_until_a_tag_changes(demo: Path) ->
     stored["data"]["rows"] = [["QT-01", "not a number"], 7]
     (_cache_dir(demo) / "tags.json").write_text(json.dumps(stored), encoding="utf-8")
     assert Repository.open(demo).history_store.all_issued() == fewer
+
+
+def _cold_findings(root: Path) -> list[object]:
+    repo = Repository.open(root)
+    repo.clear_cache()
+    return list(repo.validate())
+
+
+def test_validation_after_edits_checks_again_only_what_they_affect(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qmsdocs.validation import DocumentChecker
+
+    checked: list[str] = []
+    real_check = DocumentChecker.check
+
+    def counted(self: DocumentChecker, document: object, file: str) -> object:
+        checked.append(file)
+        return real_check(self, document, file)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(DocumentChecker, "check", counted)
+    _age(sample, 600)
+    Repository.open(sample).validate()
+    total = len(checked)
+    assert total > 20
+
+    def edit(file: str, old: str, new: str, age: int) -> list[object]:
+        path = sample / file
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        past = time.time() - age  # only this file changes (and is not "racy")
+        os.utime(path, (past, past))
+        checked.clear()
+        return list(Repository.open(sample).validate())
+
+    # a procedure drops a form from its list: the procedure and the forms it owns only
+    found = edit("procedures/QT-07.yaml", "  - BM-MC-05\n", "", 500)
+    assert any(f.file == "forms/BM-MC-05.yaml" and f.check == "form-owner" for f in found)
+    assert "procedures/QT-07.yaml" in checked and "forms/BM-MC-05.yaml" in checked
+    assert len(checked) < total / 2
+    assert found == _cold_findings(sample)
+
+    # a legal document changes: only the registry's own checks run again
+    found = edit(
+        "legal/04-2020-TT-BTP.yaml", "target: 15/2015/TT-BTP", "target: 99/2099/TT-BTP", 400
+    )
+    assert checked == []
+    assert any(f.file == "legal/04-2020-TT-BTP.yaml" and f.check == "unknown-legal" for f in found)
+    assert found == _cold_findings(sample)
+
+    # a unit removed from qms.yaml: everything is checked again
+    config = (sample / "qms.yaml").read_text(encoding="utf-8")
+    unit = next(d.unit for d in Repository.open(sample) if d.code == "QT-07")
+    found = edit("qms.yaml", f"id: {unit}\n", f"id: {unit}-khac\n", 300)
+    assert len(checked) == total
+    assert any(f.check == "unknown-unit" for f in found)
+    assert found == _cold_findings(sample)
+    (sample / "qms.yaml").write_text(config, encoding="utf-8")
+    os.utime(sample / "qms.yaml", (time.time() - 200, time.time() - 200))
+    assert list(Repository.open(sample).validate()) == _cold_findings(sample)
