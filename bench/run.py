@@ -469,7 +469,7 @@ class Harness:
             subprocess.run(
                 ["git", "update-index", "-q", "--refresh"], cwd=self.scratch, check=False
             )
-            warm = "from qmsdocs import Repository; import sys; Repository.open(sys.argv[1])"
+            warm = "import sys; from qmsdocs import Repository; Repository.open(sys.argv[1]).validate()"
             subprocess.run([sys.executable, "-c", warm, str(self.scratch)], cwd=PROJECT, check=True)
         return self.scratch
 
