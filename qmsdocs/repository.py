@@ -993,6 +993,11 @@ class Repository:
             for d in self.legal
             if self.legal.events(d) or d.effective_until is not None
         }
+        if only is not None:  # only what cites it, or a document it acts on
+            acted_on = (self.legal.get(r.target) for r in only.relations)
+            touched &= {number_key(only.number)} | {
+                number_key(d.number) for d in acted_on if d is not None
+            }
         superseded = self._superseded()
         candidates = []
         for entry, facts in self._all_facts():
@@ -1009,6 +1014,8 @@ class Repository:
                 continue
             if base.revision != facts.revision:
                 citations = self._revision_citations(facts.code, base.revision)
+            if only is not None and not any(number_key(c.number) in touched for c in citations):
+                continue
             candidates.append((facts, base, citations, entry.file))
         return compute_impact(
             candidates, self.legal, on=on, legal=only, registered=self._registered()

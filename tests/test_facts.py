@@ -44,3 +44,27 @@ def test_warm_list_and_impact_parse_no_document(
         (i.code, i.reasons) for i in impact
     ]
     assert warm.due(on=day) == due
+
+
+def test_impact_of_one_legal_document_is_the_whole_report_filtered(demo: Path) -> None:
+    from qmsdocs.legal import number_key
+
+    repo = Repository.open(demo)
+    seen = 0
+    for day in (dt.date(2024, 1, 1), dt.date(2025, 7, 1), dt.date(2026, 11, 21)):
+        everything = repo.impact(on=day)
+        for legal in repo.legal:
+            key = number_key(legal.number)
+            expected = []
+            for suspect in everything:
+                reasons = tuple(
+                    r
+                    for r in suspect.reasons
+                    if number_key(r.cited) == key or (r.by and number_key(r.by) == key)
+                )
+                if reasons:
+                    expected.append((suspect.code, reasons))
+            got = [(s.code, s.reasons) for s in repo.impact(on=day, legal=legal.number)]
+            assert got == expected
+            seen += len(got)
+    assert seen > 0
