@@ -999,19 +999,25 @@ class Repository:
                 number_key(d.number) for d in acted_on if d is not None
             }
         superseded = self._superseded()
-        candidates = []
+        in_force = []
         for entry, facts in self._all_facts():
             current = (
                 facts.status is Status.APPROVED
                 and facts.effective_date is not None
                 and facts.effective_date <= on
             )
-            citations: Sequence[Citation] = facts.citations
-            if current and not any(number_key(c.number) in touched for c in citations):
+            if current and not any(number_key(c.number) in touched for c in facts.citations):
                 continue
             base = self._baseline(facts, on, superseded)
-            if base is None:
-                continue
+            if base is not None:
+                in_force.append((entry, facts, base))
+        # documents whose revision in force is an earlier one: read those in one git process
+        self._read_revision_citations(
+            [(f, b.revision) for _, f, b in in_force if b.revision != f.revision]
+        )
+        candidates = []
+        for entry, facts, base in in_force:
+            citations: Sequence[Citation] = facts.citations
             if base.revision != facts.revision:
                 citations = self._revision_citations(facts.code, base.revision)
             if only is not None and not any(number_key(c.number) in touched for c in citations):
@@ -1042,6 +1048,25 @@ class Repository:
             return dt.date.fromisoformat(when) if when is not None else None
 
         return registered
+
+    def _read_revision_citations(self, wanted: Sequence[tuple[DocumentFacts, int]]) -> None:
+        """Read the citations of many issued revisions at once (one ``git cat-file``)."""
+        keys: list[str] = []
+        issued: list[IssuedRevision] = []
+        kinds: list[DocumentKind] = []
+        for facts, revision in wanted:
+            key = f"citations:{code_key(facts.code)}@{revision}"
+            found = next((r for r in self.revisions(facts.code) if r.revision == revision), None)
+            if key not in self._cache and found is not None and found.file is not None:
+                keys.append(key)
+                issued.append(found)
+                kinds.append(DocumentKind(facts.kind))
+        if not issued:
+            return
+        documents = self.history_store.read_many(issued, kinds)
+        for key, document in zip(keys, documents, strict=True):
+            if document is not None:  # an unreadable one is read again, and reported
+                self._cache[key] = document_citations(document)
 
     def _revision_citations(self, code: str, revision: int) -> list[Citation]:
         key = f"citations:{code_key(code)}@{revision}"
