@@ -15,6 +15,7 @@ The library never prints, prompts or keeps global state; every error it raises o
 is a :class:`QmsError`.
 """
 
+from qmsdocs._version import __version__ as __version__
 from qmsdocs.errors import (
     ActionRefused,
     ConfigError,
@@ -52,8 +53,6 @@ from qmsdocs.repository import DocumentSummary, DueReview, Repository, RevisionR
 from qmsdocs.stamp import content_stamp
 from qmsdocs.verify import verify
 from qmsdocs.workflow import ActionResult
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Action",

@@ -16,11 +16,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from qmsdocs._version import __version__
+
 __all__ = ["CACHE_FOLDER", "JsonCache"]
 
 #: The folder of the cache inside the git directory.
 CACHE_FOLDER = "qms-cache"
 # Bumped whenever what is cached, or how it is computed, changes: older files are ignored.
+# Files written by another release of qmsdocs are ignored too (its checks may differ).
 _FORMAT = "qmsdocs-cache"
 _VERSION = 2
 
@@ -43,6 +46,7 @@ class JsonCache:
             not isinstance(envelope, dict)
             or envelope.get("format") != _FORMAT
             or envelope.get("version") != _VERSION
+            or envelope.get("library") != __version__
             or not isinstance(envelope.get("data"), dict)
         ):
             return {}
@@ -53,7 +57,7 @@ class JsonCache:
         if self.folder is None:
             return
         text = json.dumps(
-            {"format": _FORMAT, "version": _VERSION, "data": data},
+            {"format": _FORMAT, "version": _VERSION, "library": __version__, "data": data},
             ensure_ascii=False,
             separators=(",", ":"),
         )

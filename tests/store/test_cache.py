@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import qmsdocs
 from qmsdocs import Repository
 from qmsdocs.store import cache as cache_module
 from qmsdocs.store import yaml as yaml_store
@@ -46,8 +47,23 @@ def test_json_cache_round_trip_and_damage(tmp_path: Path) -> None:
         json.dumps({"format": "qmsdocs-cache", "version": -1, "data": {"a": 1}}), encoding="utf-8"
     )
     assert store.read("files") == {}
+    # written by another release of qmsdocs, whose checks may differ: ignored
+    store.write("files", {"a": 1})
+    envelope = json.loads((tmp_path / "c" / "files.json").read_text(encoding="utf-8"))
+    assert envelope["library"] == qmsdocs.__version__
+    envelope["library"] = "0.0.1"
+    (tmp_path / "c" / "files.json").write_text(json.dumps(envelope), encoding="utf-8")
+    assert store.read("files") == {}
     store.clear()
     assert not list((tmp_path / "c").glob("*.json"))
+
+
+def test_the_version_is_the_one_pyproject_declares() -> None:
+    import tomllib
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    declared = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
+    assert qmsdocs.__version__ == declared
 
 
 def test_unwritable_cache_is_ignored(tmp_path: Path) -> None:
