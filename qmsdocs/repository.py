@@ -469,9 +469,10 @@ class Repository:
         The code or number is None when the file cannot be read; the findings of reading it
         are recorded. *stem* is the file name the code asks for, *key* its case-folded form.
         """
-        key = (info.st_size, info.st_mtime_ns, info.st_ino, model.__name__)
-        self._stats[file] = key[:3]
-        racy = self._now_ns - info.st_mtime_ns < _RACY_NS
+        size, mtime, inode = info.st_size, info.st_mtime_ns, info.st_ino
+        key = (size, mtime, inode, model.__name__)
+        self._stats[file] = (size, mtime, inode)
+        racy = self._now_ns - mtime < _RACY_NS
         self._racy = self._racy or racy
         if racy:
             self._racy_files.add(file)
@@ -483,9 +484,16 @@ class Repository:
             name, stem, folded = cached[3]
             return name, cached[1], stem, folded
         row = self._index_rows.get(file)
-        if row is not None and not racy and tuple(row[:4]) == key:
+        if (
+            row is not None
+            and not racy
+            and row[0] == size
+            and row[1] == mtime
+            and row[2] == inode
+            and row[3] == key[3]
+        ):
             try:
-                findings = [_row_finding(file, f) for f in row[5]]
+                findings = [_row_finding(file, f) for f in row[5]] if row[5] else []
                 name, stem, folded = row[4], row[6], row[7]
             except (TypeError, ValueError, IndexError):  # a damaged cache: read the file
                 pass
