@@ -12,6 +12,7 @@ import gc
 import hashlib
 import os
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,24 +231,87 @@ def _revision_digest(content: Any, revision: int) -> list[Any]:
 _SYMLINK = "a symbolic link, ignored: documents must be real files inside the repository"
 
 
+def _parse_file(path: Path, file: str, model: type[BaseModel], findings: list[Finding]) -> Any:
+    """Return the model read from *path*, or None with what went wrong added to *findings*."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        message = f"cannot read the file: {error.strerror}"
+        findings.append(Finding(file, None, None, Severity.ERROR, "unreadable", message))
+        return None
+    try:
+        value = yaml_store.load(data, file=file)
+    except InvalidDocument as error:
+        findings.append(
+            Finding(file, error.line, error.column, Severity.ERROR, "yaml-syntax", error.message)
+        )
+        return None
+    if not isinstance(value, dict):
+        found = "an empty file" if value is None else f"a {type(value).__name__}"
+        message = f"expected a mapping of fields, found {found}"
+        findings.append(Finding(file, 1, 1, Severity.ERROR, "schema", message))
+        return None
+    try:
+        return model.model_validate(value)
+    except ValidationError as error:
+        text = data.decode("utf-8-sig")
+        findings.extend(_schema_findings(error, file=file, text=text, model=model))
+        return None
+
+
+class _Parser:
+    """Parses the files of one repository on demand, keeping what it read in *cache*.
+
+    Entries hold this, not the Repository: no reference cycle, so a dropped Repository is
+    freed at once rather than by the cyclic collector in the middle of other work, while a
+    registry or document mapping kept after it still reads its files.
+    """
+
+    __slots__ = ("cache", "root")
+
+    def __init__(self, root: Path, cache: dict[str, Any]) -> None:
+        self.root = root
+        self.cache = cache
+
+    def parse_known(self, file: str, model: type[BaseModel]) -> Any:
+        """Return the document of a file the index knows as readable, parsing it now."""
+        path = self.root / file
+        findings: list[Finding] = []
+        value = _parse_file(path, file, model, findings)
+        if value is None:
+            problem = findings[0].message if findings else "cannot be read"
+            raise InvalidDocument(
+                f"changed since the repository was opened, and now {problem}: "
+                "open the repository again",
+                file=file,
+            )
+        try:
+            info = path.stat()
+            key = (info.st_size, info.st_mtime_ns, info.st_ino, model.__name__)
+            self.cache[file] = (key, value, findings, _identity(value))
+        except OSError:
+            pass
+        return value
+
+
 class _Entry:
     """One readable file of the repository; its document is parsed on first use."""
 
-    __slots__ = ("_document", "_owner", "file", "model", "name")
+    __slots__ = ("_document", "_parser", "file", "model", "name")
 
     def __init__(
-        self, file: str, name: str, model: type[BaseModel], document: Any, owner: Repository
+        self, file: str, name: str, model: type[BaseModel], document: Any, parser: _Parser
     ) -> None:
         self.file = file  # relative to the root, POSIX
         self.name = name  # the code, or a legal document's number
         self.model = model
         self._document = document
-        self._owner = owner
+        self._parser = parser
 
     @property
     def document(self) -> Any:
         if self._document is None:
-            self._document = self._owner._parse_known(self.file, self.model)
+            self._document = self._parser.parse_known(self.file, self.model)
         return self._document
 
 
@@ -313,13 +377,9 @@ class _LazyLegalRegistry:
     Looking a number up (what checking one document needs) reads that one file.
     """
 
-    def __init__(
-        self,
-        entries: dict[str, _Entry],
-        load_all: Callable[[], list[LegalDocument]] | None = None,
-    ) -> None:
+    def __init__(self, entries: dict[str, _Entry], owner: Repository | None = None) -> None:
         self._entries = entries
-        self._load_all = load_all
+        self._owner = weakref.ref(owner) if owner is not None else None  # weak: see _Entry
         self._full: LegalRegistry | None = None
 
     def get(self, ref: str) -> LegalDocument | None:
@@ -331,9 +391,10 @@ class _LazyLegalRegistry:
     @property
     def full(self) -> LegalRegistry:
         if self._full is None:
+            owner = self._owner() if self._owner is not None else None
             documents = (
-                self._load_all()
-                if self._load_all is not None
+                owner._legal_documents()
+                if owner is not None
                 else [e.document for e in self._entries.values()]
             )
             self._full = LegalRegistry(documents)
@@ -346,6 +407,10 @@ class _LazyLegalRegistry:
 
     def __iter__(self) -> Iterator[LegalDocument]:
         return iter(self.full)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # sent to another process (export workers): as the plain registry it stands for
+        return (LegalRegistry, (list(self.full),))
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -366,6 +431,7 @@ class Repository:
         # Parsed files by path, keyed by (size, mtime, inode): unchanged files are not
         # parsed again when the repository is re-read after an action.
         self._cache: dict[str, Any] = _cache if _cache is not None else {}
+        self._parser = _Parser(root, self._cache)
         self._reload()
 
     def _reload(self) -> None:
@@ -395,7 +461,7 @@ class Repository:
             if collecting:
                 gc.enable()
         self._save_index()
-        self._legal = _LazyLegalRegistry(self._legal_entries, self._legal_documents)
+        self._legal = _LazyLegalRegistry(self._legal_entries, self)
 
     @property
     def legal(self) -> LegalRegistry:
@@ -513,53 +579,10 @@ class Repository:
 
     def _parse_known(self, file: str, model: type[BaseModel]) -> Any:
         """Return the document of a file the index knows as readable, parsing it now."""
-        path = self.root / file
-        findings: list[Finding] = []
-        saved, self._load_findings = self._load_findings, findings
-        try:
-            value = self._parse(path, file, model)
-        finally:
-            self._load_findings = saved
-        if value is None:
-            problem = findings[0].message if findings else "cannot be read"
-            raise InvalidDocument(
-                f"changed since the repository was opened, and now {problem}: "
-                "open the repository again",
-                file=file,
-            )
-        try:
-            info = path.stat()
-            key = (info.st_size, info.st_mtime_ns, info.st_ino, model.__name__)
-            self._cache[file] = (key, value, findings, _identity(value))
-        except OSError:
-            pass
-        return value
+        return self._parser.parse_known(file, model)
 
     def _parse(self, path: Path, file: str, model: type[BaseModel]) -> Any | None:
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            self._finding(file, "unreadable", f"cannot read the file: {error.strerror}")
-            return None
-        try:
-            value = yaml_store.load(data, file=file)
-        except InvalidDocument as error:
-            self._load_findings.append(
-                Finding(
-                    file, error.line, error.column, Severity.ERROR, "yaml-syntax", error.message
-                )
-            )
-            return None
-        if not isinstance(value, dict):
-            found = "an empty file" if value is None else f"a {type(value).__name__}"
-            self._finding(file, "schema", f"expected a mapping of fields, found {found}", line=1)
-            return None
-        try:
-            return model.model_validate(value)
-        except ValidationError as error:
-            text = data.decode("utf-8-sig")
-            self._load_findings.extend(_schema_findings(error, file=file, text=text, model=model))
-            return None
+        return _parse_file(path, file, model, self._load_findings)
 
     def _finding(
         self,
@@ -631,7 +654,7 @@ class Repository:
                 code, document, stem, key = self._read(file, model, info)
                 if code is not None:
                     assert stem is not None and key is not None
-                    entry = _Entry(file, code, model, document, self)
+                    entry = _Entry(file, code, model, document, self._parser)
                     self._index(kind, entry, name[:-5], stem, key)
                 else:
                     self._unreadable.add(code_key(name[:-5]))
@@ -738,9 +761,9 @@ class Repository:
             assert code is not None and key is not None
             if old is not None:
                 del entries[old]
-            entries[key] = _Entry(file, code, MODELS[kind], document, self)
+            entries[key] = _Entry(file, code, MODELS[kind], document, self._parser)
             if kind is DocumentKind.LEGAL:
-                self._legal = _LazyLegalRegistry(self._legal_entries, self._legal_documents)
+                self._legal = _LazyLegalRegistry(self._legal_entries, self)
         self._save_index()
 
     def _line_of(self, file: str, *field: str | int) -> int | None:

@@ -342,3 +342,25 @@ def test_validation_after_edits_checks_again_only_what_they_affect(
     (sample / "qms.yaml").write_text(config, encoding="utf-8")
     os.utime(sample / "qms.yaml", (time.time() - 200, time.time() - 200))
     assert list(Repository.open(sample).validate()) == _cold_findings(sample)
+
+
+def test_a_dropped_repository_is_freed_at_once(demo: Path) -> None:
+    import datetime as dt
+    import gc
+    import pickle
+    import weakref
+
+    repo = Repository.open(demo)
+    repo.validate()
+    codes = [d.code for d in repo]
+    assert repo.impact(on=dt.date(2026, 11, 21)) is not None
+    registry = pickle.loads(pickle.dumps(repo.legal))  # what export workers receive
+    assert len(list(registry)) == len(repo.legal)
+    gc.disable()
+    try:
+        ref = weakref.ref(repo)
+        del repo
+        assert ref() is None  # no reference cycle: freed now, not by the cyclic collector
+    finally:
+        gc.enable()
+    assert codes
