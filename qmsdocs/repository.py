@@ -348,6 +348,11 @@ def _row_finding(file: str, row: list[Any]) -> Finding:
     return Finding(file, line, column, Severity(severity), check, message, field, code)
 
 
+def _revision_key(code: str, revision: int) -> str:
+    """Return where the citations of an issued revision are kept in the in-memory cache."""
+    return f"citations:{code_key(code)}@{revision}"
+
+
 def _finding_order(finding: Finding) -> tuple[Any, ...]:
     return (finding.file, finding.line or 0, finding.column or 0, finding.check, finding.message)
 
@@ -447,7 +452,6 @@ class Repository:
         # (size, mtime, inode) of every file read, and the files read while "racy"
         self._stats: dict[str, tuple[int, int, int]] = {}
         self._racy_files: set[str] = set()
-        self._racy = False
         self._index_rows: dict[str, _IndexRow] = self._cached_index()
         self._index_changed = False
         # Reading makes tens of thousands of small objects and no reference cycles; the
@@ -511,7 +515,7 @@ class Repository:
             with contextlib.suppress(ValidationError):
                 config = QmsConfig.model_validate(stored["data"])
         if config is None:
-            config = cast(QmsConfig, self._parse_known(CONFIG_FILE, QmsConfig))
+            config = cast(QmsConfig, self._parser.parse_known(CONFIG_FILE, QmsConfig))
             self._store_config(config)
         if key is not None:
             self._cache["config-model"] = (key, config)
@@ -539,7 +543,6 @@ class Repository:
         key = (size, mtime, inode, model.__name__)
         self._stats[file] = (size, mtime, inode)
         racy = self._now_ns - mtime < _RACY_NS
-        self._racy = self._racy or racy
         if racy:
             self._racy_files.add(file)
         else:
@@ -567,7 +570,7 @@ class Repository:
                 self._load_findings.extend(findings)
                 return name, None, stem, folded
         mark = len(self._load_findings)
-        value = self._parse(self.root / file, file, model)
+        value = _parse_file(self.root / file, file, model, self._load_findings)
         findings = self._load_findings[mark:]
         name, stem, folded = identity = _identity(value)
         self._cache[file] = (key, value, findings, identity)
@@ -576,13 +579,6 @@ class Repository:
             self._index_rows[file] = (*key, name, rows, stem, folded)
             self._index_changed = True
         return name, value, stem, folded
-
-    def _parse_known(self, file: str, model: type[BaseModel]) -> Any:
-        """Return the document of a file the index knows as readable, parsing it now."""
-        return self._parser.parse_known(file, model)
-
-    def _parse(self, path: Path, file: str, model: type[BaseModel]) -> Any | None:
-        return _parse_file(path, file, model, self._load_findings)
 
     def _finding(
         self,
@@ -848,11 +844,14 @@ class Repository:
         The registry needs all of them at once (relations point both ways); a province's
         2,000 legal files are kept as validated JSON values, read back in one call.
         """
-        entries = list(self._legal_entries.values())
-        stats = [(e.file, self._stats.get(e.file)) for e in entries]
-        fingerprint = hashlib.sha256(repr(stats).encode()).hexdigest()
+        entries = sorted(self._legal_entries.values(), key=lambda e: e.file)
+        fingerprint = self._legal_key()
         stored = self._disk.read(_LEGAL)
-        if stored.get("key") == fingerprint and isinstance(stored.get("documents"), list):
+        if (
+            fingerprint is not None
+            and stored.get("key") == fingerprint
+            and isinstance(stored.get("documents"), list)
+        ):
             with contextlib.suppress(ValidationError):
                 documents = _LEGAL_LIST.validate_python(stored["documents"])
                 if len(documents) == len(entries):
@@ -861,10 +860,20 @@ class Repository:
                             entry._document = document
                     return documents
         documents = [e.document for e in entries]
-        if not any(e.file in self._racy_files for e in entries):
+        if fingerprint is not None:
             dumped = _LEGAL_LIST.dump_python(documents, mode="json")
             self._disk.write(_LEGAL, {"key": fingerprint, "documents": dumped})
         return documents
+
+    def _legal_key(self) -> str | None:
+        """Return a digest of every legal file's name and stat; None while one is too recent.
+
+        What the legal registry and its findings are kept under.
+        """
+        files = sorted(e.file for e in self._legal_entries.values())
+        if self._racy_files.intersection(files):
+            return None
+        return hashlib.sha256(repr([(f, self._stats.get(f)) for f in files]).encode()).hexdigest()
 
     def _per_head(self, name: str, compute: Callable[[], dict[str, str]]) -> dict[str, str]:
         """Return what *compute* reads of the git history, kept on disk until HEAD moves."""
@@ -883,11 +892,13 @@ class Repository:
 
     # -- facts: what lists and legal impact read, kept in the persistent cache ----------
 
+    def _held_facts(self) -> dict[str, tuple[tuple[int, int, int] | None, DocumentFacts]]:
+        """Return the facts this process holds, by file, with the stat they were read at."""
+        return cast(dict[str, Any], self._cache.setdefault("facts", {}))
+
     def _facts(self, entry: _Entry) -> DocumentFacts:
         """Return the facts of one document, from memory or from its parsed document."""
-        held: dict[str, tuple[tuple[int, int, int] | None, DocumentFacts]] = self._cache.setdefault(
-            "facts", {}
-        )
+        held = self._held_facts()
         stat = self._stats.get(entry.file)
         found = held.get(entry.file)
         if found is not None and found[0] == stat and stat is not None:
@@ -902,9 +913,7 @@ class Repository:
         Facts of unchanged files come from the persistent cache (``facts.json``): a list
         or an impact report on a warm repository parses no document.
         """
-        held: dict[str, tuple[tuple[int, int, int] | None, DocumentFacts]] = self._cache.setdefault(
-            "facts", {}
-        )
+        held = self._held_facts()
         if self._cache.get("facts-read") != str(self._disk.folder):  # once per process
             self._cache["facts-read"] = str(self._disk.folder)
             rows = self._disk.read(_FACTS).get("rows")
@@ -1086,7 +1095,7 @@ class Repository:
         issued: list[IssuedRevision] = []
         kinds: list[DocumentKind] = []
         for facts, revision in wanted:
-            key = f"citations:{code_key(facts.code)}@{revision}"
+            key = _revision_key(facts.code, revision)
             found = next((r for r in self.revisions(facts.code) if r.revision == revision), None)
             if key not in self._cache and found is not None and found.file is not None:
                 keys.append(key)
@@ -1100,7 +1109,7 @@ class Repository:
                 self._cache[key] = document_citations(document)
 
     def _revision_citations(self, code: str, revision: int) -> list[Citation]:
-        key = f"citations:{code_key(code)}@{revision}"
+        key = _revision_key(code, revision)
         if key not in self._cache:  # an issued revision never changes
             self._cache[key] = document_citations(self.revision(code, revision))
         return list(self._cache[key])
@@ -1147,7 +1156,7 @@ class Repository:
                 held = (fingerprint, [_row_finding(r[0], r[1:]) for r in stored["rows"]])
             else:
                 held = (fingerprint, self._check_all())
-                if not self._racy:
+                if not self._racy_files:
                     rows = [[f.file, *_finding_row(f)] for f in held[1]]
                     self._disk.write(_VALIDATION, {"fingerprint": fingerprint, "rows": rows})
             self._cache["validation"] = held
@@ -1211,9 +1220,7 @@ class Repository:
         base = hashlib.sha256(
             repr((names, sorted(unreadable), self._stats.get(CONFIG_FILE))).encode()
         ).hexdigest()
-        legal_key = hashlib.sha256(
-            repr([(file, self._stats.get(file)) for _, file in names[1]]).encode()
-        ).hexdigest()
+        legal_key = self._legal_key()
         stored = self._disk.read(_CHECKS)
         same_base = stored.get("base") == base
         kept = stored.get("documents") if same_base else None
@@ -1237,14 +1244,18 @@ class Repository:
             out["config"] = rows_of(found)
         legal_files = {number_key(e.name): e.file for e in self._legal_entries.values()}
         legal_rows = stored.get("legal")
-        if same_base and isinstance(legal_rows, list) and stored.get("legal_key") == legal_key:
+        if (
+            same_base
+            and legal_key is not None
+            and isinstance(legal_rows, list)
+            and stored.get("legal_key") == legal_key
+        ):
             findings += [_row_finding(r[0], r[1:]) for r in legal_rows]
         else:
             found = check_legal(self.legal, legal_files, locate=locate)
             findings += found
             legal_rows = [[f.file, *_finding_row(f)] for f in found]
-        legal_racy = any(file in self._racy_files for _, file in names[1])
-        out["legal_key"], out["legal"] = (None if legal_racy else legal_key), legal_rows
+        out["legal_key"], out["legal"] = legal_key, legal_rows
         checker = DocumentChecker(
             config, _Documents(self._entries), self.legal, locate=locate, unreadable=unreadable
         )
