@@ -256,7 +256,7 @@ class RevisionHistory:
         if self._disk is None:
             tags = self.store.tags(TAG_PREFIX)
             return [i for t in tags if (i := issued_from_tag(t)) is not None]
-        key = hashlib.sha256(self.store.ref_ids(f"refs/tags/{TAG_PREFIX}").encode()).hexdigest()
+        key = self.issued_key()
         stored = self._disk.read(_TAGS)
         if stored.get("key") == key and isinstance(stored.get("rows"), list):
             try:
@@ -267,6 +267,10 @@ class RevisionHistory:
         found = [i for t in tags if (i := issued_from_tag(t)) is not None]
         self._disk.write(_TAGS, {"key": key, "rows": [_issued_row(i) for i in found]})
         return found
+
+    def issued_key(self) -> str:
+        """Return a digest of every ``qms/`` tag ref and the object it names (no tag read)."""
+        return hashlib.sha256(self.store.ref_ids(f"refs/tags/{TAG_PREFIX}").encode()).hexdigest()
 
     def all_issued(self) -> dict[str, list[IssuedRevision]]:
         """Return every issued revision, by case-folded code."""

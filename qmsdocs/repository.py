@@ -32,7 +32,14 @@ from qmsdocs.facts import DocumentFacts
 from qmsdocs.findings import Finding, Severity
 from qmsdocs.history import Action, IssuedRevision, RevisionHistory
 from qmsdocs.history import in_force as history_in_force
-from qmsdocs.impact import Baseline, Citation, ImpactedDocument, document_citations
+from qmsdocs.impact import (
+    Baseline,
+    Citation,
+    ImpactedDocument,
+    document_citations,
+    report_from_rows,
+    report_rows,
+)
 from qmsdocs.impact import impact as compute_impact
 from qmsdocs.legal import LegalRegistry, number_key
 from qmsdocs.legal_import import LegalBatch
@@ -231,6 +238,39 @@ def _revision_digest(content: Any, revision: int) -> list[Any]:
 _SYMLINK = "a symbolic link, ignored: documents must be real files inside the repository"
 
 
+@dataclass
+class _HeldIndex:
+    """The persistent index of files, as this process holds it."""
+
+    slot: str  # the cache folder it was read from
+    rows: dict[str, _IndexRow]
+    digest: str | None  # of every row's stat (:func:`_stats_digest`); None once a row changed
+
+
+def _stats_digest(stats: Mapping[str, Sequence[int]]) -> str:
+    """Return a digest of files' (size, mtime, inode), whatever the order they were read in."""
+    return hashlib.sha256(
+        repr(sorted((f, tuple(s)) for f, s in stats.items())).encode()
+    ).hexdigest()
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Run the block with the cyclic garbage collector off.
+
+    Reading makes tens of thousands of small objects and no reference cycles; the
+    collector would walk every object of the process again and again (the index of an
+    earlier Repository too): open + validate of 12,454 documents 0.41 s -> 0.22 s median.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _parse_file(path: Path, file: str, model: type[BaseModel], findings: list[Finding]) -> Any:
     """Return the model read from *path*, or None with what went wrong added to *findings*."""
     try:
@@ -325,6 +365,7 @@ _REVISIONS = "revisions"
 _FACTS = "facts"
 _LEGAL = "legal"
 _CHECKS = "checks"
+_IMPACT = "impact"
 _LEGAL_LIST: TypeAdapter[list[LegalDocument]] = TypeAdapter(list[LegalDocument])
 # Files changed this recently may change again within the file system's time resolution
 # without a new mtime (git's "racy" files): they are re-read rather than trusted.
@@ -447,23 +488,17 @@ class Repository:
         self._unreadable: set[str] = set()  # keys of files that exist but could not be loaded
         self._history: RevisionHistory | None = None
         self._facts_memo: list[tuple[_Entry, DocumentFacts]] | None = None
+        self._fingerprint_memo: str | None = None
         self._git = git_state(self.root)
         self._disk = JsonCache(self._git.git_dir / CACHE_FOLDER if self._git.git_dir else None)
         # (size, mtime, inode) of every file read, and the files read while "racy"
         self._stats: dict[str, tuple[int, int, int]] = {}
         self._racy_files: set[str] = set()
-        self._index_rows: dict[str, _IndexRow] = self._cached_index()
+        self._held_index = self._cached_index()
+        self._index_rows = self._held_index.rows
         self._index_changed = False
-        # Reading makes tens of thousands of small objects and no reference cycles; the
-        # cyclic collector would walk every object of the process again and again (the
-        # index of an earlier Repository too): 0.41 s -> 0.22 s median on 12,454 documents.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with _no_cyclic_gc():
             self._load()
-        finally:
-            if collecting:
-                gc.enable()
         self._save_index()
         self._legal = _LazyLegalRegistry(self._legal_entries, self)
 
@@ -488,16 +523,20 @@ class Repository:
 
     # -- loading -------------------------------------------------------------------------
 
-    def _cached_index(self) -> dict[str, _IndexRow]:
+    def _cached_index(self) -> _HeldIndex:
         """Return the persistent index of files, read once per process and cache dict."""
-        slot = ("index", str(self._disk.folder))
+        slot = str(self._disk.folder)
         held = self._cache.get("persistent-index")
-        if held is None or held[0] != slot:
+        if not isinstance(held, _HeldIndex) or held.slot != slot:
             data = self._disk.read(_INDEX)
             rows = data.get("rows") if data.get("root") == str(self.root) else None
-            held = (slot, dict(rows) if isinstance(rows, dict) else {})
+            digest = data.get("digest")
+            if isinstance(rows, dict):
+                held = _HeldIndex(slot, dict(rows), digest if isinstance(digest, str) else None)
+            else:
+                held = _HeldIndex(slot, {}, None)
             self._cache["persistent-index"] = held
-        return held[1]
+        return held
 
     def _cached_config(self) -> QmsConfig:
         """Return qms.yaml (unchanged since indexed) from the cache, or parse it again.
@@ -528,8 +567,16 @@ class Repository:
             self._disk.write("config", {"key": key, "data": config.model_dump(mode="json")})
 
     def _save_index(self) -> None:
-        if self._index_changed:
-            self._disk.write(_INDEX, {"root": str(self.root), "rows": self._index_rows})
+        if self._index_changed or self._held_index.digest is None:
+            stats = {f: (r[0], r[1], r[2]) for f, r in self._index_rows.items()}
+            self._held_index.digest = digest = _stats_digest(stats)
+            data = {"root": str(self.root), "rows": self._index_rows, "digest": digest}
+            self._disk.write(_INDEX, data)
+
+    def _changed_row(self, file: str, row: _IndexRow) -> None:
+        self._index_rows[file] = row
+        self._index_changed = True
+        self._held_index.digest = None  # until saved
 
     def _read(
         self, file: str, model: type[BaseModel], info: os.stat_result
@@ -547,20 +594,26 @@ class Repository:
             self._racy_files.add(file)
         else:
             self._racy_files.discard(file)
-        cached = self._cache.get(file)
-        if cached is not None and cached[0] == key:
-            self._load_findings.extend(cached[2])
-            name, stem, folded = cached[3]
-            return name, cached[1], stem, folded
         row = self._index_rows.get(file)
-        if (
+        fresh = (
             row is not None
             and not racy
             and row[0] == size
             and row[1] == mtime
             and row[2] == inode
             and row[3] == key[3]
-        ):
+        )
+        cached = self._cache.get(file)
+        if cached is not None and cached[0] == key:
+            self._load_findings.extend(cached[2])
+            name, stem, folded = cached[3]
+            if not fresh and not racy:  # read by this process, then indexed by another
+                self._changed_row(
+                    file, (*key, name, [_finding_row(f) for f in cached[2]], stem, folded)
+                )
+            return name, cached[1], stem, folded
+        if fresh:
+            assert row is not None
             try:
                 findings = [_row_finding(file, f) for f in row[5]] if row[5] else []
                 name, stem, folded = row[4], row[6], row[7]
@@ -575,9 +628,7 @@ class Repository:
         name, stem, folded = identity = _identity(value)
         self._cache[file] = (key, value, findings, identity)
         if not racy:
-            rows = [_finding_row(f) for f in findings]
-            self._index_rows[file] = (*key, name, rows, stem, folded)
-            self._index_changed = True
+            self._changed_row(file, (*key, name, [_finding_row(f) for f in findings], stem, folded))
         return name, value, stem, folded
 
     def _finding(
@@ -658,6 +709,7 @@ class Repository:
             for gone in set(self._index_rows) - seen:
                 del self._index_rows[gone]
                 self._index_changed = True
+                self._held_index.digest = None
 
     def _index(self, kind: DocumentKind, entry: _Entry, stem: str, code: str, key: str) -> None:
         file = entry.file
@@ -732,6 +784,7 @@ class Repository:
         folders = {kind.folder: kind for kind in DocumentKind}
         self._history = None  # the action made a commit, perhaps a tag
         self._facts_memo = None
+        self._fingerprint_memo = None
         self._now_ns = time.time_ns()
         for file in files:
             folder, _, name = file.partition("/")
@@ -916,11 +969,12 @@ class Repository:
         held = self._held_facts()
         if self._cache.get("facts-read") != str(self._disk.folder):  # once per process
             self._cache["facts-read"] = str(self._disk.folder)
-            rows = self._disk.read(_FACTS).get("rows")
-            for file, row in rows.items() if isinstance(rows, dict) else ():
-                with contextlib.suppress(TypeError, ValueError):
-                    stat = (int(row[0]), int(row[1]), int(row[2]))
-                    held.setdefault(file, (stat, DocumentFacts.from_row(row[3])))
+            with _no_cyclic_gc():
+                rows = self._disk.read(_FACTS).get("rows")
+                for file, row in rows.items() if isinstance(rows, dict) else ():
+                    with contextlib.suppress(TypeError, ValueError):
+                        stat = (int(row[0]), int(row[1]), int(row[2]))
+                        held.setdefault(file, (stat, DocumentFacts.from_row(row[3])))
         if self._facts_memo is not None:
             return self._facts_memo
         out = []
@@ -1028,6 +1082,39 @@ class Repository:
         upcoming. With *legal* (a number or file code), only that legal document's changes.
         """
         only = self.legal_document(legal) if legal is not None else None
+        key = self._impact_key(on, only)
+        held = self._cache.get(_IMPACT)
+        if held is not None and held[0] == key and key is not None:
+            return list(held[1])
+        report = None
+        if key is not None:
+            with _no_cyclic_gc():
+                stored = self._disk.read(_IMPACT)
+                if stored.get("key") == key:
+                    with contextlib.suppress(TypeError, ValueError, LookupError):
+                        report = report_from_rows(stored["report"])
+        if report is None:
+            report = self._compute_impact(on, only)
+            if key is not None:  # the last report only: reading more would cost each call
+                self._disk.write(_IMPACT, {"key": key, "report": report_rows(report)})
+        self._cache[_IMPACT] = (key, report)
+        return list(report)
+
+    def _impact_key(self, on: dt.date, only: LegalDocument | None) -> str | None:
+        """Return what an impact report is kept under; None when it cannot be kept.
+
+        The report depends on the files (their stats), the commits (when each legal file
+        changed, when each document was first acted on) and the issued revisions (tags).
+        """
+        if self._git.top is None or self._racy_files:
+            return None
+        head = self.history_store.store.head()
+        if head is None:
+            return None
+        parts = (self._fingerprint(), head, self.history_store.issued_key(), on.isoformat())
+        return hashlib.sha256(repr((*parts, only and only.number)).encode()).hexdigest()
+
+    def _compute_impact(self, on: dt.date, only: LegalDocument | None) -> list[ImpactedDocument]:
         touched = {
             number_key(d.number)
             for d in self.legal
@@ -1188,11 +1275,15 @@ class Repository:
 
     def _fingerprint(self) -> str:
         """Return a digest of everything validation depends on: files, place, git state."""
-        digest = hashlib.sha256(repr((str(self.root), self._git.problem)).encode())
-        # sorted: a refresh after an action appends the files it wrote
-        digest.update(repr(sorted(self._stats.items())).encode())
-        digest.update(repr(sorted(self._load_findings, key=_finding_order)).encode())
-        return digest.hexdigest()
+        if self._fingerprint_memo is None:
+            # Every file not read while racy has its stat in the index: the index's digest
+            # is that of the stats while it has not changed since it was saved.
+            stats = self._held_index.digest if not self._racy_files else None
+            digest = hashlib.sha256(repr((str(self.root), self._git.problem)).encode())
+            digest.update((stats or _stats_digest(self._stats)).encode())
+            digest.update(repr(sorted(self._load_findings, key=_finding_order)).encode())
+            self._fingerprint_memo = digest.hexdigest()
+        return self._fingerprint_memo
 
     def _check_all(self) -> list[Finding]:
         """Return every finding, checking again only what a change can have affected.

@@ -194,3 +194,21 @@ def test_the_real_chain_144_2006_118_2009_19_2014() -> None:
         ("amended", "118/2009/QĐ-TTg", None),
         ("replaced", "19/2014/QĐ-TTg", "19/2014/QĐ-TTg"),
     ]
+
+
+def test_a_report_survives_json_with_shared_reasons(demo: Path) -> None:
+    import json
+
+    from qmsdocs.impact import report_from_rows, report_rows
+
+    report = Repository.open(demo).impact(on=D(2024, 6, 10))
+    assert report
+    rows = report_rows(report)
+    back = report_from_rows(json.loads(json.dumps(rows, ensure_ascii=False)))
+    assert back == report
+    assert [s.to_dict() for s in back] == [s.to_dict() for s in report]
+    # each distinct reason is written once
+    reasons = {r for s in report for r in s.reasons}
+    assert len(rows["reasons"]) == len(reasons)
+    with pytest.raises((TypeError, ValueError, LookupError)):
+        report_from_rows({"documents": [["QT-01", "x", "procedure", 1, None, None, None, [9]]]})

@@ -364,3 +364,60 @@ def test_a_dropped_repository_is_freed_at_once(demo: Path) -> None:
     finally:
         gc.enable()
     assert codes
+
+
+def test_an_impact_report_is_kept_until_what_it_depends_on_changes(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    day = dt.date(2024, 6, 10)  # the demo has suspects then (15/2024/QĐ-UBND)
+    computed: list[dt.date] = []
+    real = Repository._compute_impact
+
+    def counted(self: Repository, on: dt.date, only: object) -> object:
+        computed.append(on)
+        return real(self, on, only)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Repository, "_compute_impact", counted)
+
+    def uncached() -> list[object]:
+        repo = Repository.open(demo)
+        repo.clear_cache()
+        return list(repo.impact(on=day))
+
+    _age(demo)
+    first = Repository.open(demo).impact(on=day)
+    assert first and computed == [day]
+    # another process asks the same: the report is read back, not computed
+    assert Repository.open(demo).impact(on=day) == first and computed == [day]
+    assert Repository.open(demo).impact(on=day + dt.timedelta(days=1)) is not None
+    assert len(computed) == 2
+    # a document edited by hand: its new title shows
+    suspect = first[0]
+    path = demo / str(suspect.file)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(suspect.title, suspect.title + " (sửa)"),
+        encoding="utf-8",
+    )
+    _age(demo)
+    computed.clear()
+    edited = Repository.open(demo).impact(on=day)
+    assert computed == [day]
+    assert next(s for s in edited if s.code == suspect.code).title == suspect.title + " (sửa)"
+    assert edited == uncached()
+    # a commit (HEAD moves) and a removed revision tag are seen too
+    for change in (
+        ["commit", "-qam", "Sửa tên quy trình"],
+        ["tag", "-d", Repository.open(demo).revisions(suspect.code)[-1].tag],
+    ):
+        git(demo, *change)
+        computed.clear()
+        assert Repository.open(demo).impact(on=day) == uncached()
+        assert computed[0] == day
+    # a damaged report is computed again
+    stored = json.loads((_cache_dir(demo) / "impact.json").read_text(encoding="utf-8"))
+    stored["data"]["report"] = {"documents": [["QT-01"]], "reasons": 7}
+    (_cache_dir(demo) / "impact.json").write_text(json.dumps(stored), encoding="utf-8")
+    computed.clear()
+    assert Repository.open(demo).impact(on=day) == uncached() and computed[0] == day
