@@ -244,7 +244,7 @@ class _HeldIndex:
 
     slot: str  # the cache folder it was read from
     rows: dict[str, _IndexRow]
-    digest: str | None  # of every row's stat (:func:`_stats_digest`); None once a row changed
+    digest: str | None  # of every row's stat (:func:`_stats_digest`); None once a row changes
 
 
 def _stats_digest(stats: Mapping[str, Sequence[int]]) -> str:
@@ -567,11 +567,15 @@ class Repository:
             self._disk.write("config", {"key": key, "data": config.model_dump(mode="json")})
 
     def _save_index(self) -> None:
-        if self._index_changed or self._held_index.digest is None:
-            stats = {f: (r[0], r[1], r[2]) for f, r in self._index_rows.items()}
-            self._held_index.digest = digest = _stats_digest(stats)
-            data = {"root": str(self.root), "rows": self._index_rows, "digest": digest}
-            self._disk.write(_INDEX, data)
+        if self._index_changed:
+            self._write_index()
+
+    def _write_index(self) -> None:
+        digest = self._held_index.digest
+        self._disk.write(
+            _INDEX, {"root": str(self.root), "rows": self._index_rows, "digest": digest}
+        )
+        self._index_changed = False
 
     def _changed_row(self, file: str, row: _IndexRow) -> None:
         self._index_rows[file] = row
@@ -1276,11 +1280,16 @@ class Repository:
     def _fingerprint(self) -> str:
         """Return a digest of everything validation depends on: files, place, git state."""
         if self._fingerprint_memo is None:
-            # Every file not read while racy has its stat in the index: the index's digest
-            # is that of the stats while it has not changed since it was saved.
+            # Every file not read while racy has its stat in the index: the digest kept with
+            # the index is that of the stats, until a row changes.
             stats = self._held_index.digest if not self._racy_files else None
+            if stats is None:
+                stats = _stats_digest(self._stats)
+                if not self._racy_files:
+                    self._held_index.digest = stats
+                    self._write_index()
             digest = hashlib.sha256(repr((str(self.root), self._git.problem)).encode())
-            digest.update((stats or _stats_digest(self._stats)).encode())
+            digest.update(stats.encode())
             digest.update(repr(sorted(self._load_findings, key=_finding_order)).encode())
             self._fingerprint_memo = digest.hexdigest()
         return self._fingerprint_memo
