@@ -9,7 +9,6 @@ command; reading many revisions is one persistent ``git cat-file --batch`` proce
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -270,7 +269,7 @@ class RevisionHistory:
 
     def issued_key(self) -> str:
         """Return a digest of every ``qms/`` tag ref and the object it names (no tag read)."""
-        return hashlib.sha256(self.store.ref_ids(f"refs/tags/{TAG_PREFIX}").encode()).hexdigest()
+        return self.store.refs_key(f"refs/tags/{TAG_PREFIX}")
 
     def all_issued(self) -> dict[str, list[IssuedRevision]]:
         """Return every issued revision, by case-folded code."""

@@ -7,6 +7,7 @@ number of objects.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import tempfile
@@ -373,16 +374,25 @@ class GitStore:
             )
         return commits
 
-    def ref_ids(self, prefix: str) -> str:
-        """Return "<object id> <ref>" lines of every ref under *prefix*: cheap, no object read.
+    def refs_key(self, prefix: str) -> str:
+        """Return a digest that changes whenever a ref under *prefix* is made, moved or removed.
 
-        ``git show-ref`` lists 13,005 tags in half the time of ``git for-each-ref``.
+        It reads no object: ``git show-ref`` lists a province's 13,005 tags in 12 ms, half
+        the time of ``git for-each-ref``. Refs come sorted by name, so those under *prefix*
+        are one block of lines; should they not be, refs between them are digested too,
+        which only changes the key more often.
         """
         try:
             out = self._run("show-ref")
         except GitError:  # no ref at all
-            return ""
-        return "".join(re.findall(f"^[0-9a-f]+ {re.escape(prefix)}.*\n", out, flags=re.MULTILINE))
+            out = ""
+        marker = f" {prefix}"
+        first = out.find(marker)
+        block = ""
+        if first >= 0:
+            last = out.rfind(marker)
+            block = out[out.rfind("\n", 0, first) + 1 : out.find("\n", last) + 1 or len(out)]
+        return hashlib.sha256(block.encode()).hexdigest()
 
     def tags(self, prefix: str) -> list[TagInfo]:
         """Return every tag under ``refs/tags/<prefix>``, in one git command."""

@@ -421,3 +421,30 @@ def test_an_impact_report_is_kept_until_what_it_depends_on_changes(
     (_cache_dir(demo) / "impact.json").write_text(json.dumps(stored), encoding="utf-8")
     computed.clear()
     assert Repository.open(demo).impact(on=day) == uncached() and computed[0] == day
+
+
+def test_the_tag_refs_key_changes_with_a_revision_tag_only(mini: Path) -> None:
+    from qmsdocs.store.git import GitStore
+
+    store = GitStore(mini)
+    prefix = "refs/tags/qms/"
+    none = store.refs_key(prefix)  # no tag yet
+    git(mini, "tag", "-a", "-m", "QT-01 lần 1", "qms/QT-01/1")
+    key = store.refs_key(prefix)
+    assert key != none
+    # a commit, a branch, a project's release tags on either side of ours: not revisions
+    git(mini, "commit", "-q", "--allow-empty", "-m", "Ghi chú")
+    git(mini, "branch", "du-thao")
+    git(mini, "tag", "a-1.0")
+    git(mini, "tag", "v2.0")
+    assert store.refs_key(prefix) == key
+    git(mini, "tag", "-a", "-m", "BM-01-01 lần 1", "qms/BM-01-01/1")
+    more = store.refs_key(prefix)
+    assert more != key
+    git(mini, "tag", "-f", "-a", "-m", "QT-01 lần 1", "qms/QT-01/1", "HEAD")  # moved
+    moved = store.refs_key(prefix)
+    assert moved not in (key, more)
+    git(mini, "pack-refs", "--all")  # where git keeps them does not matter
+    assert store.refs_key(prefix) == moved
+    git(mini, "tag", "-d", "qms/BM-01-01/1")
+    assert store.refs_key(prefix) not in (key, more, moved)
