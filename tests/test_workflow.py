@@ -226,6 +226,22 @@ def test_uncommitted_edits_are_refused(mini: Path) -> None:
     )
 
 
+def test_an_action_commits_its_file_only_and_leaves_what_the_officer_staged(mini: Path) -> None:
+    (mini / "GHI-CHU.md").write_text("Ghi chú họp ISO, chưa xong\n", encoding="utf-8")
+    git(mini, "add", "GHI-CHU.md")
+    repo = Repository.open(mini)
+    repo.revise("QT-01", reason="Cập nhật", by="an", now=at("2025-01-06"))
+    changed = git(mini, "show", "--name-only", "--format=", "HEAD").split()
+    assert changed == ["procedures/QT-01.yaml"]
+    assert git(mini, "diff", "--cached", "--name-only").split() == ["GHI-CHU.md"]
+    git(mini, "reset", "-q", "GHI-CHU.md")  # nothing else staged: the index is committed
+    repo.submit("QT-01", by="an", now=at("2025-01-07"))
+    assert git(mini, "show", "--name-only", "--format=", "HEAD").split() == [
+        "procedures/QT-01.yaml"
+    ]
+    assert git(mini, "status", "--porcelain").split() == ["??", "GHI-CHU.md"]
+
+
 def test_new_documents_come_from_templates_and_are_valid_drafts(mini: Path) -> None:
     repo = Repository.open(mini)
     result = repo.new(

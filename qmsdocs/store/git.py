@@ -215,6 +215,9 @@ class GitStore:
         """
         env = _identity_env(author, when)
         self._run("add", "-A", "--", *paths)
+        # Nothing else staged (the usual case): commit the index as it is. Naming the paths
+        # makes git build a second index from HEAD, twice the time on 64,000 files.
+        only = ["--", *paths] if self._staged_besides(paths) else []
         self._run(
             "commit",
             "-q",
@@ -222,14 +225,21 @@ class GitStore:
             *(["-S"] if sign else []),
             "-F",
             "-",
-            "--",
-            *paths,
+            *only,
             env=env,
             stdin=message,
         )
         head = self.head()
         assert head is not None
         return head
+
+    def _staged_besides(self, paths: Sequence[str]) -> bool:
+        """Return whether the index differs from HEAD in a file not in *paths* (or no HEAD)."""
+        try:
+            out = self._run("diff-index", "--cached", "--name-only", "--no-renames", "-z", "HEAD")
+        except GitError:  # no commit yet
+            return True
+        return bool(set(out.split("\0")) - set(paths) - {""})
 
     def tag(
         self,
