@@ -105,6 +105,15 @@ CASES: tuple[Case, ...] = (
         warm=True,
     ),
     Case(
+        "impact_computed",
+        _m(
+            "impact_computed",
+            None,
+            "the same with no report kept: the first question after a change",
+        ),
+        warm=True,
+    ),
+    Case(
         "list_as_of",
         _m("list_as_of", None, "repo.summaries(on=day): qms list --as-of"),
         warm=True,
@@ -155,7 +164,14 @@ CASES: tuple[Case, ...] = (
     Case("verify", _m("verify", None, "qmsdocs.verify of the whole repository"), optional=True),
 )
 CASE_BY_NAME = {c.name: c for c in CASES}
-SCALE_CASES = ("open_validate_cold", "open_validate_warm", "impact", "list_as_of", "action_api")
+SCALE_CASES = (
+    "open_validate_cold",
+    "open_validate_warm",
+    "impact",
+    "impact_computed",
+    "list_as_of",
+    "action_api",
+)
 
 
 # -- the child side: one case, measured in this process -------------------------------------
@@ -232,6 +248,15 @@ def _child(
             "metrics": {case: first},
             "info": {"suspects": len(suspects), "second_call": round(_clock() - t, 4)},
         }
+    if case == "impact_computed":
+        from qmsdocs.store.cache import CACHE_FOLDER
+
+        # what an edit, a commit or a new tag leaves: everything kept but the report
+        (repo_path / ".git" / CACHE_FOLDER / "impact.json").unlink(missing_ok=True)
+        repo = _open(repo_path)
+        t = _clock()
+        suspects = repo.impact(on=day)
+        return {"metrics": {case: _clock() - t}, "info": {"suspects": len(suspects)}}
     if case == "list_as_of":
         repo = _open(repo_path)
         t = _clock()

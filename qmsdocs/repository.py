@@ -1084,6 +1084,8 @@ class Repository:
         repealed or expired by a change its revision in force has not taken into account
         (see :mod:`qmsdocs.impact`). Changes not yet in force on *on* are reported as
         upcoming. With *legal* (a number or file code), only that legal document's changes.
+        The last report is kept in the persistent cache and read back while no file, commit
+        or revision tag has changed.
         """
         only = self.legal_document(legal) if legal is not None else None
         key = self._impact_key(on, only)
