@@ -252,19 +252,17 @@ class RevisionHistory:
         Listing the refs with their ids reads no tag object: a province's 13,000 tags are
         parsed once, not by every process.
         """
-        if self._disk is None:
-            tags = self.store.tags(TAG_PREFIX)
-            return [i for t in tags if (i := issued_from_tag(t)) is not None]
-        key = self.issued_key()
-        stored = self._disk.read(_TAGS)
-        if stored.get("key") == key and isinstance(stored.get("rows"), list):
+        key = self.issued_key() if self._disk is not None else None
+        stored = self._disk.read(_TAGS) if self._disk is not None else {}
+        if key is not None and stored.get("key") == key and isinstance(stored.get("rows"), list):
             try:
                 return [_issued_from_row(row) for row in stored["rows"]]
             except (TypeError, ValueError):  # damaged: read the tags again
                 pass
         tags = self.store.tags(TAG_PREFIX)
         found = [i for t in tags if (i := issued_from_tag(t)) is not None]
-        self._disk.write(_TAGS, {"key": key, "rows": [_issued_row(i) for i in found]})
+        if self._disk is not None:
+            self._disk.write(_TAGS, {"key": key, "rows": [_issued_row(i) for i in found]})
         return found
 
     def issued_key(self) -> str:

@@ -577,10 +577,14 @@ class Repository:
         )
         self._index_changed = False
 
-    def _changed_row(self, file: str, row: _IndexRow) -> None:
-        self._index_rows[file] = row
+    def _changed_row(self, file: str, row: _IndexRow | None) -> None:
+        """Set (or, with None, drop) the index row of *file*."""
+        if row is None:
+            del self._index_rows[file]
+        else:
+            self._index_rows[file] = row
         self._index_changed = True
-        self._held_index.digest = None  # until saved
+        self._held_index.digest = None  # until a fingerprint needs it
 
     def _read(
         self, file: str, model: type[BaseModel], info: os.stat_result
@@ -711,9 +715,7 @@ class Repository:
                     self._unreadable.add(code_key(name[:-5]))
         if len(seen) != len(self._index_rows):
             for gone in set(self._index_rows) - seen:
-                del self._index_rows[gone]
-                self._index_changed = True
-                self._held_index.digest = None
+                self._changed_row(gone, None)
 
     def _index(self, kind: DocumentKind, entry: _Entry, stem: str, code: str, key: str) -> None:
         file = entry.file
