@@ -1,0 +1,95 @@
+"""The interface language: gettext catalogs, chosen per context, and Vietnamese input folded.
+
+Every sentence qmsdocs shows a person is written in English in the code and marked for
+translation with :func:`_` (or :func:`N_` where it is only named, and translated where it is
+shown); the catalogs under ``qmsdocs/locale/<lang>/LC_MESSAGES/qmsdocs.po`` give it in the
+agency's language. They are extracted and compiled with Babel (``make catalogs``) and read
+with the standard library's :mod:`gettext`, so Babel is needed only to build them.
+
+The language is chosen per context, never globally: the CLI wraps a run in
+``with language(lang):``; an application does the same around the calls whose messages it
+shows. Outside any such block messages are English. JSON keys and values, finding codes and
+enum values stay English identifiers whatever the language.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+
+__all__ = [
+    "DOMAIN",
+    "LANGUAGES",
+    "N_",
+    "_",
+    "current_language",
+    "fold",
+    "language",
+    "ngettext",
+    "translations",
+]
+
+DOMAIN = "qmsdocs"
+LANGUAGES = ("vi", "en")
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+_ENGLISH = gettext.NullTranslations()
+_current: ContextVar[tuple[str, gettext.NullTranslations]] = ContextVar(
+    "qmsdocs_language", default=("en", _ENGLISH)
+)
+
+
+@functools.cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """Return the compiled catalog of *lang* (English, the source language, needs none)."""
+    if lang == "en":
+        return _ENGLISH
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+
+
+@contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Show every message made inside the block in *lang* (``vi`` or ``en``)."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    token = _current.set((lang, translations(lang)))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def current_language() -> str:
+    """Return the language messages are shown in here (``en`` outside any block)."""
+    return _current.get()[0]
+
+
+def _(message: str) -> str:
+    """Return *message* in the current language."""
+    return _current.get()[1].gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Return the singular or plural form of a message for *n*, in the current language."""
+    return _current.get()[1].ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name
+    """Mark *message* for extraction without translating it yet (translate where shown)."""
+    return message
+
+
+def fold(text: str) -> str:
+    """Return *text* without diacritics, đ as d, case folded and spaces collapsed.
+
+    ``fold("Nghị định") == fold("nghi dinh") == "nghi dinh"``: what an officer types with or
+    without a Vietnamese keyboard compares equal.
+    """
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
