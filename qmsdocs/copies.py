@@ -31,6 +31,7 @@ from qmsdocs.export import (
 from qmsdocs.lifecycle import DocumentState
 from qmsdocs.model import Document
 from qmsdocs.repository import Repository
+from qmsdocs.store.files import output_folder
 
 __all__ = ["Copy", "export_all", "export_context", "prepare_copy", "write_copy", "write_registers"]
 
@@ -147,7 +148,7 @@ def prepare_copy(
 
 def write_copy(copy: Copy, out: Path, *, context: ExportContext, marking: Marking | None) -> Path:
     """Write one copy into the folder *out* and return its path."""
-    out.mkdir(parents=True, exist_ok=True)
+    output_folder(out)
     target = out / copy.name
     renderer = DocumentRenderer(copy.document, context=context, info=copy.info)
     save(renderer.copy(marking), target)
@@ -163,7 +164,7 @@ def export_all(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """Write the current file of every document into *out* (one .docx each), on every core."""
-    out.mkdir(parents=True, exist_ok=True)
+    output_folder(out)
     context = export_context(repo)
     jobs = [prepare_copy(repo, d.code, today=today).job(out) for d in repo]
     if not jobs:
@@ -173,7 +174,7 @@ def export_all(
 
 def write_registers(repo: Repository, out: Path, *, on: dt.date) -> list[Path]:
     """Write the internal and external documents lists as of *on* into *out*."""
-    out.mkdir(parents=True, exist_ok=True)
+    output_folder(out)
     context = export_context(repo)
     rows = []
     for summary in repo.summaries(on=on):

@@ -199,10 +199,16 @@ class DistributionWorkflow(Workflow):
             repo, store = self._open()
             config = repo.config
             who = self._person(config, by)
-            try:
-                document = repo.document(code)
-            except DocumentNotFound:
-                raise ActionRefused(f"no document {code!r}; see 'qms list'", code=code) from None
+            if code not in repo:
+                missing = repo.not_found(code, f"no document {code!r}; see 'qms list'")
+                raise ActionRefused(
+                    missing.message,
+                    file=missing.file,
+                    line=missing.line,
+                    column=missing.column,
+                    code=code,
+                )
+            document = repo.document(code)
             issued = [r.revision for r in repo.revisions(document.code)]
             if not issued and document.status is Status.APPROVED:
                 issued = [document.revision]  # approved before the repository kept history

@@ -15,7 +15,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -880,8 +880,30 @@ class Repository:
         """Return the document with *code* (ignoring case); raise :class:`DocumentNotFound`."""
         entry = self._entries.get(code_key(code))
         if entry is None:
-            raise DocumentNotFound(f"no document with code {code!r}", code=code)
+            raise self.not_found(code)
         return entry.document  # type: ignore[no-any-return]
+
+    def not_found(self, code: str, message: str | None = None) -> DocumentNotFound:
+        """Return the error for a *code* that names no readable document.
+
+        When a file named after *code* exists but cannot be read (a YAML syntax error, a
+        schema error), the error names that file, its line and the problem, as ``validate``
+        does, rather than saying there is no such document.
+        """
+        key = code_key(code)
+        for finding in self._load_findings:
+            stem = PurePosixPath(finding.file).stem
+            if finding.severity is Severity.ERROR and stem and code_key(stem) == key:
+                return DocumentNotFound(
+                    f"{code} cannot be read: {finding.message}; fix the file, then run "
+                    "'qms validate'",
+                    file=finding.file,
+                    line=finding.line,
+                    column=finding.column,
+                    field=finding.field,
+                    code=code,
+                )
+        return DocumentNotFound(message or f"no document with code {code!r}", code=code)
 
     def legal_document(self, ref: str) -> LegalDocument:
         """Return the legal document with this number or file code; raise DocumentNotFound."""
@@ -894,7 +916,7 @@ class Repository:
         """Return the file of the document or legal document *code*, relative to the root."""
         entry = self._entries.get(code_key(code)) or self._legal_entries.get(number_key(code))
         if entry is None:
-            raise DocumentNotFound(f"no document with code {code!r}", code=code)
+            raise self.not_found(code)
         return entry.file
 
     def _legal_documents(self) -> list[LegalDocument]:
@@ -1267,7 +1289,7 @@ class Repository:
 
         entry = self._entries.get(code_key(code))
         if entry is None:
-            raise DocumentNotFound(f"no document with code {code!r}", code=code)
+            raise self.not_found(code)
         findings = [f for f in self._load_findings if f.file == entry.file]
         if (config := self._config_or_none()) is not None:
             findings += check_document(
@@ -1419,7 +1441,7 @@ class Repository:
         """Return the issued revisions of *code*, oldest first (empty outside git)."""
         entry = self._entries.get(code_key(code))
         if entry is None:
-            raise DocumentNotFound(f"no document with code {code!r}", code=code)
+            raise self.not_found(code)
         if self._git.top is None:
             return []
         return self.history_store.issued(entry.name)
@@ -1459,7 +1481,7 @@ class Repository:
         """Return the state of *code* on *day* and the revision that state is about."""
         entry = self._entries.get(code_key(code))
         if entry is None:
-            raise DocumentNotFound(f"no document with code {code!r}", code=code)
+            raise self.not_found(code)
         if superseded_map is None:
             superseded_map = self._superseded()
         return self._state(self._facts(entry), day, superseded_map)

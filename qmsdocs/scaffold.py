@@ -9,6 +9,8 @@ were issued, a document merged into another and withdrawn. Its final files are t
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -108,20 +110,39 @@ def init_repository(
     by: Identity,
     now: dt.datetime,
 ) -> Repository:
-    """Create a new, valid, empty QMS repository in *dest* (git-initialized) and commit it."""
+    """Create a new, valid, empty QMS repository in *dest* (git-initialized) and commit it.
+
+    *dest* may be relative (``.`` or ``myqms``). Nothing is left behind when it fails: a folder
+    it created is removed, an empty folder it was given is emptied again.
+    """
+    dest = Path(os.path.abspath(dest))
+    existed = dest.exists()
     store = _prepare(dest)
-    text = _QMS_TEMPLATE.format(name=name, parent=parent, email=email, today=now.date().isoformat())
-    write_atomic(dest / CONFIG_FILE, text.encode("utf-8"))
-    _write_schemas(dest)
-    for kind in DocumentKind:
-        (dest / kind.folder).mkdir(exist_ok=True)
-        write_atomic(dest / kind.folder / ".gitkeep", b"")
-    paths = [
-        p.relative_to(store.top).as_posix()
-        for p in sorted(dest.rglob("*"))
-        if p.is_file() and ".git" not in p.parts
-    ]
-    store.commit(paths, "Khởi tạo hệ thống tài liệu ISO 9001\n", author=by, when=now)
+    try:
+        text = _QMS_TEMPLATE.format(
+            name=name, parent=parent, email=email, today=now.date().isoformat()
+        )
+        write_atomic(dest / CONFIG_FILE, text.encode("utf-8"))
+        _write_schemas(dest)
+        for kind in DocumentKind:
+            (dest / kind.folder).mkdir(exist_ok=True)
+            write_atomic(dest / kind.folder / ".gitkeep", b"")
+        paths = [
+            p.relative_to(store.top).as_posix()
+            for p in sorted(dest.rglob("*"))
+            if p.is_file() and ".git" not in p.relative_to(dest).parts
+        ]
+        store.commit(paths, "Khởi tạo hệ thống tài liệu ISO 9001\n", author=by, when=now)
+    except BaseException:
+        if existed:
+            for child in dest.iterdir():
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
+        else:
+            shutil.rmtree(dest, ignore_errors=True)
+        raise
     return Repository.open(dest)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs import lifecycle
-from qmsdocs.errors import ActionRefused, DocumentNotFound, GitError
+from qmsdocs.errors import ActionRefused, GitError
 from qmsdocs.findings import Severity
 from qmsdocs.history import tag_name
 from qmsdocs.model import (
@@ -320,11 +320,9 @@ class Workflow:
         store.unstage([rel for _, rel, _ in written])
 
     def _load(self, repo: Any, code: str) -> tuple[Document, str]:
-        try:
-            document = repo.document(code)
-        except DocumentNotFound:
-            raise DocumentNotFound(f"no document {code!r}; see 'qms list'", code=code) from None
-        return document, repo.file_of(code)
+        if code not in repo:
+            raise repo.not_found(code, f"no document {code!r}; see 'qms list'")
+        return repo.document(code), repo.file_of(code)
 
     @staticmethod
     def _require(document: Document, *statuses: Status, doing: str) -> None:

@@ -13,6 +13,7 @@ from rich.text import Text
 from qmsdocs.audit import DRAFT, VersionSpec, attribution, diff_versions, qms_diff
 from qmsdocs.cli.context import DATE, AppContext, emit_json
 from qmsdocs.diffrender import Line, render_html, render_lines, render_qms_lines
+from qmsdocs.store.files import write_output
 
 #: How the style names of :mod:`qmsdocs.diffrender` look on a terminal.
 _STYLES = {
@@ -120,14 +121,14 @@ def diff(
     if as_json:
         emit_json(result.to_dict())
     elif html_file is not None:
-        html_file.write_text(render_html(result, language=language), encoding="utf-8")
+        write_output(html_file, render_html(result, language=language).encode("utf-8"))
         click.echo(f"wrote {html_file}")
     elif docx_file is not None:
         from qmsdocs.export.redline import redline
 
         credited = attribution(repo, b) or ("qms", dt.datetime.now().astimezone())
         data = redline(a, b, config=repo.config, author=credited[0], when=credited[1])
-        docx_file.write_bytes(data)
+        write_output(docx_file, data)
         click.echo(f"wrote {docx_file}")
     else:
         _print(app, render_lines(result, language=language, workflow=not content_only))
@@ -190,7 +191,7 @@ def changes(
         from qmsdocs.export.trail import audit_trail_docx
 
         data = audit_trail_docx(actions, config=repo.config, since=since, until=until)
-        docx_file.write_bytes(data)
+        write_output(docx_file, data)
         click.echo(f"wrote {docx_file} ({len(actions)} actions)")
         return 0
     period = f"{since:%d/%m/%Y} - {until:%d/%m/%Y}" if until else f"{since:%d/%m/%Y} -"

@@ -75,6 +75,8 @@ def export(
         click.echo(f"wrote {len(paths)} documents into {out}")
         return 0
     assert code is not None
+    if copy_number is not None and revision is None and as_of is None:
+        as_of = today  # a controlled copy is of the revision in force, not of a draft
     copy = prepare_copy(repo, code, today=today, revision=revision, as_of=as_of)
     marking = None
     if copy_number is not None:

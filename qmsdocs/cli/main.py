@@ -6,10 +6,12 @@ Exit codes: 0 ok; 1 findings, or an action refused; 2 usage error (bad argument 
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -35,7 +37,21 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 BUG_REPORT = "https://github.com/qmsdocs/qmsdocs/issues"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Qms(click.Group):
+    """The ``qms`` group: a reader that closes the pipe (``qms list | head``) ends the run well."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # Python's own recipe: point stdout at /dev/null so that the flush at exit
+            # does not fail a second time; what the reader wanted, it has read.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return EXIT_OK
+
+
+@click.group(cls=_Qms, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "-C",
     "directory",

@@ -47,7 +47,7 @@ def show(app: AppContext, code: str, as_of: dt.date | None, as_json: bool) -> in
         document = repo.legal_document(base)
         state = repo.legal.status_on(document, day).value
     else:
-        raise DocumentNotFound(f"no document or legal document {code!r}; see 'qms list'", code=code)
+        raise repo.not_found(code, f"no document or legal document {code!r}; see 'qms list'")
     if as_json:
         data = document.model_dump(mode="json", by_alias=True, exclude_none=True)
         emit_json({"file": repo.file_of(base), "state": state, "as_of": day.isoformat(), **data})

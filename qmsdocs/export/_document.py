@@ -6,7 +6,6 @@ import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import BinaryIO, Literal
 
 from qmsdocs.errors import QmsError
@@ -30,7 +29,7 @@ from qmsdocs.model.documents import (
 )
 from qmsdocs.model.legal import LegalType
 from qmsdocs.stamp import content_stamp
-from qmsdocs.store.files import write_atomic
+from qmsdocs.store.files import write_output
 
 __all__ = [
     "DocumentRenderer",
@@ -822,11 +821,6 @@ def write_document(
 def save(data: bytes, target: str | os.PathLike[str] | BinaryIO) -> None:
     """Write *data* to a path (atomically, folders created) or to a binary stream."""
     if isinstance(target, str | os.PathLike):
-        try:
-            write_atomic(Path(target), data)
-        except OSError as error:
-            raise QmsError(
-                f"cannot write {target}: {error.strerror or error}", file=os.fspath(target)
-            ) from None
+        write_output(target, data)
     else:
         target.write(data)

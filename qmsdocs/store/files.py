@@ -31,14 +31,39 @@ from qmsdocs.errors import QmsError, RepositoryBusy
 if sys.platform != "win32":
     import fcntl
 
-__all__ = ["HeldLock", "action_lock", "record_intent", "replay", "write_atomic"]
+__all__ = [
+    "HeldLock",
+    "action_lock",
+    "output_folder",
+    "record_intent",
+    "replay",
+    "write_atomic",
+    "write_output",
+]
+
+
+def _mode_for(path: Path) -> int:
+    """Return the mode a new file gets here (the umask applied), or the one *path* has."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write *data* to *path* so that readers see the old bytes or the new, never a part."""
+    """Write *data* to *path* so that readers see the old bytes or the new, never a part.
+
+    The file gets the mode an ordinary write would give it (the umask applied, or the mode
+    of the file it replaces), not the private 0600 of a temporary file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -48,6 +73,37 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def write_output(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write an output file (an export, a report) atomically, creating its folders.
+
+    Return the path written. A folder that cannot be made or written raises one
+    :class:`QmsError` naming the path, never a bare OSError.
+    """
+    target = Path(path)
+    try:
+        write_atomic(target, data)
+    except OSError as error:
+        raise QmsError(
+            f"cannot write {target}: {error.strerror or error}", file=os.fspath(target)
+        ) from None
+    return target
+
+
+def output_folder(path: str | os.PathLike[str]) -> Path:
+    """Return *path* as a folder that exists, made if missing; one :class:`QmsError` if not."""
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise QmsError(
+            f"cannot create the folder {folder}: {error.strerror or error}",
+            file=os.fspath(folder),
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise QmsError(f"cannot write into the folder {folder}: permission denied", file=str(folder))
+    return folder
 
 
 @dataclass
