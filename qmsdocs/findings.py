@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Finding", "Severity"]
+__all__ = ["Finding", "Severity", "field_name"]
 
 
 class Severity(StrEnum):
@@ -14,6 +15,21 @@ class Severity(StrEnum):
 
     ERROR = "error"
     WARNING = "warning"
+
+
+def field_name(path: Sequence[str | int]) -> str:
+    """Return a field path as a person counts it: ``steps #2 › no`` for ``("steps", 1, "no")``.
+
+    Items of a list are numbered from 1, as the officer sees them in the file and in the
+    printed step table; ``Finding.field`` keeps the machine path (``steps.1.no``).
+    """
+    parts: list[str] = []
+    for part in path:
+        if isinstance(part, int) and parts:
+            parts[-1] += f" #{part + 1}"
+        else:
+            parts.append(str(part))
+    return " › ".join(parts)
 
 
 #: Every character that ends a line (as str.splitlines sees it), shown escaped instead.

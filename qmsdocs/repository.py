@@ -29,7 +29,7 @@ from qmsdocs.errors import (
     RepositoryNotFound,
 )
 from qmsdocs.facts import DocumentFacts
-from qmsdocs.findings import Finding, Severity
+from qmsdocs.findings import Finding, Severity, field_name
 from qmsdocs.history import Action, IssuedRevision, RevisionHistory
 from qmsdocs.history import in_force as history_in_force
 from qmsdocs.impact import (
@@ -183,7 +183,7 @@ def _schema_findings(
                 column=place[1] if place else None,
                 severity=Severity.ERROR,
                 check="schema",
-                message=f"{field}: {message}" if field else message,
+                message=f"{field_name(loc)}: {message}" if field else message,
                 field=field,
             )
         )
@@ -1586,7 +1586,7 @@ class Repository:
         except ValidationError as error:
             # a value given to the action (a title, a reason …) that no document may hold
             item = error.errors(include_url=False)[0]
-            field = ".".join(str(p) for p in item["loc"])
+            field = field_name(item["loc"])
             message = item["msg"].removeprefix("Value error, ")
             raise ActionRefused(f"{field}: {message}" if field else message) from None
         except BaseException:

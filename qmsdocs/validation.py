@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from qmsdocs.findings import Finding, Severity
+from qmsdocs.findings import Finding, Severity, field_name
 from qmsdocs.impact import document_citations
 from qmsdocs.legal import LegalRegistry, number_key
 from qmsdocs.model import Document, Form, LegalDocument, Procedure, QmsConfig, RelationType
@@ -57,7 +57,7 @@ class _Reporter:
                 column=place[1] if place else None,
                 severity=severity,
                 check=check,
-                message=f"{field}: {message}" if field else message,
+                message=f"{field_name(path)}: {message}" if field else message,
                 field=field,
                 code=code,
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import click
@@ -43,6 +44,19 @@ def _d(value: dt.date | None) -> str:
 
 def _today() -> dt.date:
     return now().date()
+
+
+#: The option of ``qms legal add`` that sets each field of a legal document.
+_OPTION_OF_FIELD = {
+    "effective_from": "--effective",
+    "effective_until": "--until",
+    "issued": "--issued",
+    "issuer": "--issuer",
+    "number": "--number",
+    "title": "--title",
+    "type": "--type",
+    "url": "--url",
+}
 
 
 @click.group()
@@ -97,7 +111,11 @@ def add(
         first = error.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         message = str(first["msg"]).removeprefix("Value error, ")
-        raise click.UsageError(f"{field}: {message}" if field else message) from None
+        line = f"{field}: {message}" if field else message
+        # say it with the options the officer typed, not the model's field names
+        for name, option in _OPTION_OF_FIELD.items():
+            line = re.sub(rf"\b{name}\b", option, line)
+        raise click.UsageError(line) from None
     by = acting_person(app, as_person)
     return report(app.repository().legal_add(document, by=by, now=now()), as_json)
 

@@ -82,6 +82,15 @@ for command in [
     cli.add_command(command)
 
 
+def _command_path(ctx: click.Context | None) -> str:
+    """Return what the officer typed to reach *ctx*'s command: ``qms legal add``."""
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(["qms", *reversed(names)])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``qms`` with *argv* and return the exit code (never raises)."""
     try:
@@ -90,11 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("qms: aborted", err=True)
         return EXIT_FINDINGS
     except click.UsageError as error:
-        hint = (
-            f"\nTry 'qms {error.ctx.info_name if error.ctx and error.ctx.parent else ''} --help'."
-        )
         click.echo(
-            f"qms: usage error: {error.format_message()}{hint.replace('qms  ', 'qms ')}", err=True
+            f"qms: usage error: {error.format_message()}\n"
+            f"Try '{_command_path(error.ctx)} --help'.",
+            err=True,
         )
         return EXIT_USAGE
     except click.ClickException as error:

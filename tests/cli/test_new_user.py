@@ -183,3 +183,37 @@ def test_a_closed_pipe_is_a_normal_end(demo_master: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() and result.stderr == ""
+
+
+# -- usage errors in the officer's own words -------------------------------------------
+
+
+def test_a_usage_error_of_a_subcommand_points_at_its_own_help(
+    mini: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "-C", str(mini), "legal", "add", "--number", "12/2026/NĐ-CP")
+    assert code == 2
+    assert err.splitlines()[-1] == "Try 'qms legal add --help'."
+
+
+def test_an_error_names_the_option_typed_not_the_field(
+    mini: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        capsys, "-C", str(mini), "legal", "add", "--number", "12/2026/NĐ-CP", "--issuer",
+        "Chính phủ", "--title", "Thử", "--issued", "01/01/2026", "--effective", "01/01/2025",
+    )  # fmt: skip
+    assert code == 2
+    assert "--effective is before the issue date" in err and "effective_from" not in err
+
+
+def test_steps_are_counted_from_one_in_messages(sample: Path) -> None:
+    file = sample / "procedures" / "QT-TP-01.yaml"
+    text = file.read_text(encoding="utf-8")
+    steps = text.index("\nsteps:")
+    second = text.index("no:", text.index("no:", steps) + 3)
+    end = text.index("\n", second)
+    file.write_text(text[:second] + "no: abc" + text[end:], encoding="utf-8")
+    [finding] = Repository.open(sample).validate()
+    assert finding.field == "steps.1.no"  # the machine path, for scripts
+    assert finding.message.startswith("steps #2 › no: ")  # the second step, for people
