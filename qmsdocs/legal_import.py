@@ -15,6 +15,7 @@ is reported with its line, and nothing is returned unless every row is good.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -30,7 +31,7 @@ from qmsdocs.legal import number_key
 from qmsdocs.model import LegalDocument, LegalType, Relation, RelationType
 from qmsdocs.model.codes import nfc
 
-__all__ = ["COLUMNS", "LegalBatch", "read_legal_batch"]
+__all__ = ["COLUMNS", "LegalBatch", "decode_text", "read_legal_batch"]
 
 #: The columns of a CSV import (a JSON import uses the same keys).
 COLUMNS = (
@@ -201,6 +202,18 @@ def _json_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
             yield line, value
 
 
+def decode_text(data: bytes) -> str:
+    """Return the text of a file saved by a spreadsheet: UTF-8 (with or without a BOM), or
+    UTF-16 with its BOM (Excel's "Unicode Text"); raise UnicodeDecodeError otherwise.
+
+    A Windows code page (Excel's plain "CSV") is refused rather than guessed: Vietnamese text
+    guessed wrongly would be imported wrongly without a word.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
 def read_legal_batch(data: bytes, *, file: str) -> LegalBatch:
     """Return the documents and relations of an import file (CSV, or JSON by its content).
 
@@ -226,9 +239,13 @@ def read_legal_batch(data: bytes, *, file: str) -> LegalBatch:
         bad(None, None, f"the file is larger than {_MAX_BYTES // 1024 // 1024} MB")
         return LegalBatch((), (), tuple(findings))
     try:
-        text = data.decode("utf-8-sig")
+        text = decode_text(data)
     except UnicodeDecodeError as error:
-        bad(data.count(b"\n", 0, error.start) + 1, None, "the file is not UTF-8 text")
+        bad(
+            data.count(b"\n", 0, error.start) + 1,
+            None,
+            "the file is not UTF-8 text: in Excel, save it again as 'CSV UTF-8 (Comma delimited)'",
+        )
         return LegalBatch((), (), tuple(findings))
     text = nfc(text)
     documents: dict[str, LegalDocument] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 from pathlib import Path
@@ -207,3 +208,32 @@ def test_a_new_decree_on_the_demo_makes_exactly_its_citers_suspect_until_revised
     assert Repository.open(demo).impact(on=later.date()) == []
     result_json = json.loads(json.dumps([s.to_dict() for s in suspects]))
     assert result_json[0]["reasons"][0]["by"] in {"118/2025/NĐ-CP"}
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        GOOD_CSV.encode("utf-8"),
+        GOOD_CSV.encode("utf-8-sig"),
+        GOOD_CSV.encode("utf-16"),  # Excel's "Unicode Text": UTF-16 with its BOM
+        codecs.BOM_UTF16_BE + GOOD_CSV.encode("utf-16-be"),
+        GOOD_CSV.replace(",", "\t").encode("utf-16"),  # and tab-separated, as Excel writes it
+    ],
+)
+def test_import_reads_what_a_spreadsheet_saves(encoded: bytes) -> None:
+    batch = read_legal_batch(encoded, file="batch.csv")
+    assert batch.ok, batch.findings
+    assert [d.number for d in batch.documents] == [
+        "118/2025/NĐ-CP",
+        "1520/QĐ-UBND",
+        "07/2026/QĐ-UBND",
+    ]
+
+
+def test_a_windows_code_page_is_refused_with_how_to_save_it() -> None:
+    encoded = GOOD_CSV.encode("cp1258", errors="replace")
+    batch = read_legal_batch(encoded, file="batch.csv")
+    [finding] = batch.findings
+    assert finding.file == "batch.csv" and finding.line == 2
+    assert "CSV UTF-8" in finding.message
+    assert batch.documents == ()
