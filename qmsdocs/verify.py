@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from qmsdocs import lifecycle
 from qmsdocs.errors import InvalidDocument, QmsError
 from qmsdocs.findings import Finding, Severity
-from qmsdocs.history import Action, IssuedRevision, load_revision
+from qmsdocs.history import TAG_PREFIX, Action, IssuedRevision, load_revision
 from qmsdocs.model import Document, DocumentKind, QmsConfig, Signature, Status
 from qmsdocs.model.codes import code_key
 from qmsdocs.stamp import content_stamp
@@ -70,7 +70,11 @@ def signature_problems(config: QmsConfig, document: Document, *, stamps: bool = 
 
 
 def verify(repo: Repository) -> list[Finding]:
-    """Return every integrity finding of *repo*; an empty list means verified."""
+    """Return every integrity finding of *repo*.
+
+    The repository verifies when no finding is an error; a warning records evidence that
+    needs no action (a hand edit repaired by a later proper revision).
+    """
     findings: list[Finding] = []
     if repo.git_top is None:
         return [_finding(".", "verify-git", "not inside a git work tree: nothing to verify")]
@@ -463,17 +467,63 @@ def _hand_edits(repo: Repository, rel: object) -> list[Finding]:
                 new_doc = None
         if after is not None and new_doc == old:
             continue  # reformatted or commented only
+        if new_doc is not None and _is_issued_text(repo, new_doc):
+            continue  # a restore of the issued text: the repair, not an edit
         inner = path if prefix in ("", ".") else path.removeprefix(prefix + "/")
+        what = (
+            f"commit {commit[:10]} changed issued revision {old.revision} of {old.code} "
+            "outside the workflow" + (" (deleted it)" if after is None else "")
+        )
+        repair = _repaired_by(repo, old, commit)
+        if repair is not None:
+            # The edit stays in history as evidence; it no longer fails verification.
+            findings.append(
+                Finding(inner, None, None, Severity.WARNING, "verify-hand-edit-repaired",
+                        f"{what}; repaired by {repair}", code=old.code)
+            )  # fmt: skip
+            continue
         findings.append(
             _finding(
                 inner,
                 "verify-hand-edit",
-                f"commit {commit[:10]} changed issued revision {old.revision} of {old.code} "
-                "outside the workflow" + (" (deleted it)" if after is None else ""),
+                f"{what}. To repair: open a revision with 'qms revise {old.code} --reason …' "
+                "and issue it through submit, review and approve (or restore the issued text "
+                f"with 'git checkout {TAG_PREFIX}{old.code}/{old.revision} -- {path}' and "
+                "commit it); verify then accepts the edit as repaired",
                 old.code,
             )
         )
     return findings
+
+
+def _is_issued_text(repo: Repository, document: Document) -> bool:
+    """Return whether *document* is exactly its issued revision (content and signatures)."""
+    if document.status is not Status.APPROVED:
+        return False
+    try:
+        tagged = repo.revision(document.code, document.revision)
+    except QmsError:
+        return False
+    return not _changed_since_issue(tagged, document) and tagged.approvals == document.approvals
+
+
+def _repaired_by(repo: Repository, old: Document, commit: str) -> str | None:
+    """Return what repaired a hand edit of issued revision *old* made by *commit*, or None.
+
+    The rule (RELIABILITY.md): a hand edit is repaired by a later revision of the document
+    issued through the workflow after it, or by the file restored to exactly the issued
+    revision it edited. It stays in history, and verify shows it as a warning.
+    """
+    if old.code not in repo:
+        return None  # deleted: nothing was issued after it
+    store = repo.history_store.store
+    for issued in repo.revisions(old.code):
+        if issued.revision > old.revision and store.is_ancestor(commit, issued.commit):
+            return f"revision {issued.revision}, issued through the workflow"
+    current = repo.document(old.code)
+    if current.revision == old.revision and _is_issued_text(repo, current):
+        return f"the file restored to issued revision {old.revision}"
+    return None
 
 
 def _signature_findings(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from qmsdocs import Repository, verify
+from qmsdocs import Repository, Severity, verify
 from qmsdocs.cli.main import main
 from tests.conftest import git
 
@@ -588,3 +588,41 @@ def test_honest_work_after_the_demo_is_never_flagged(demo: Path) -> None:
     git(demo, "gc", "-q")
 
     assert verify(Repository.open(demo)) == []
+
+
+def test_a_hand_edit_says_how_to_repair_it_and_a_proper_revision_repairs_it(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edited_and_committed(demo)
+    [finding] = [f for f in verify(Repository.open(demo)) if f.check == "verify-hand-edit"]
+    assert "qms revise QT-TP-01" in finding.message and "To repair" in finding.message
+    # the officer does what it says: the edited text goes through a proper revision
+    vn = dt.timezone(dt.timedelta(hours=7))
+    day = dt.datetime(2026, 8, 3, 9, tzinfo=vn)
+    repo = Repository.open(demo)
+    repo.revise("QT-TP-01", reason="Đưa sửa đổi tay vào quy trình", by="vo-minh-tuan", now=day)
+    repo.submit("QT-TP-01", by="vo-minh-tuan", now=day + dt.timedelta(hours=1))
+    repo.review("QT-TP-01", by="tran-thi-mai", now=day + dt.timedelta(hours=2))
+    repo.approve(
+        "QT-TP-01", by="nguyen-van-hung", now=day + dt.timedelta(hours=3),
+        effective=dt.date(2026, 8, 4),
+    )  # fmt: skip
+    findings = verify(Repository.open(demo))
+    assert [f.severity for f in findings] == [Severity.WARNING]  # evidence kept, not failing
+    assert findings[0].check == "verify-hand-edit-repaired"
+    assert "repaired by revision" in findings[0].message
+    capsys.readouterr()
+    assert main(["-C", str(demo), "verify"]) == 0
+    assert "verified:" in capsys.readouterr().out
+
+
+def test_a_hand_edit_restored_to_the_issued_text_is_repaired(demo: Path) -> None:
+    file = demo / "procedures" / "QT-TP-01.yaml"
+    original = file.read_bytes()
+    edited_and_committed(demo)
+    file.write_bytes(original)
+    commit(demo, "Khôi phục bản đã ban hành")
+    findings = verify(Repository.open(demo))
+    assert [(f.severity, f.check) for f in findings] == [
+        (Severity.WARNING, "verify-hand-edit-repaired")
+    ]

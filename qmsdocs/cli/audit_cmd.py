@@ -8,6 +8,7 @@ import click
 from rich.table import Table
 
 from qmsdocs.cli.context import DATE, AppContext, emit_json
+from qmsdocs.findings import Severity
 
 
 def _d(value: dt.date | None) -> str:
@@ -119,23 +120,24 @@ def verify(app: AppContext, as_json: bool) -> int:
 
     repo = app.repository()
     findings = run_verify(repo)
+    failed = any(f.severity is Severity.ERROR for f in findings)
     if as_json:
         emit_json(
             {
                 "root": str(repo.root),
-                "verified": not findings,
+                "verified": not failed,
                 "findings": [f.to_dict() for f in findings],
             }
         )
     else:
         for finding in findings:
             click.echo(str(finding))
-        if not findings:
+        if not failed:
             issued = sum(len(v) for v in repo.history_store.all_issued().values())
             click.echo(
                 f"verified: {issued} issued revisions, {len(repo.history_store.actions())} actions, nothing altered"
             )
-    return 1 if findings else 0
+    return 1 if failed else 0
 
 
 @click.command()
