@@ -455,7 +455,7 @@ class _DemoBuilder:
 
         return run
 
-    def build(self) -> Repository:
+    def build(self, progress: Callable[[int, int], None] | None = None) -> Repository:
         self.store = _prepare(self.dest)
         start = _at(dt.date(2021, 1, 4), 8)
         write_atomic(self.dest / CONFIG_FILE, (self.source / CONFIG_FILE).read_bytes())
@@ -469,7 +469,10 @@ class _DemoBuilder:
         )
         self.repo = Repository.open(self.dest)
         self.plan()
-        for event in sorted(self.events):
+        events = sorted(self.events)
+        for done, event in enumerate(events):
+            if progress is not None:
+                progress(done, len(events))
             self._now = event.when
             try:
                 event.run()
@@ -479,12 +482,19 @@ class _DemoBuilder:
                 ) from None
             if event.label.startswith("legal"):
                 self.repo._reload()
+        if progress is not None:
+            progress(len(events), len(events))
         return Repository.open(self.dest)
 
 
-def build_demo(dest: Path, *, source: Path) -> Repository:
-    """Build a demo repository in *dest* from the sample QMS at *source*, with its history."""
-    return _DemoBuilder(source, dest).build()
+def build_demo(
+    dest: Path, *, source: Path, progress: Callable[[int, int], None] | None = None
+) -> Repository:
+    """Build a demo repository in *dest* from the sample QMS at *source*, with its history.
+
+    *progress* is called with (steps done, steps in all) before each step and at the end.
+    """
+    return _DemoBuilder(source, dest).build(progress)
 
 
 def sample_files(root: Path) -> dict[str, bytes]:

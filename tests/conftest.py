@@ -85,8 +85,14 @@ def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from qmsdocs.scaffold import build_demo
 
     dest = tmp_path_factory.mktemp("demo") / "qms"
-    build_demo(dest, source=SAMPLE)
+    steps: list[tuple[int, int]] = []
+    build_demo(dest, source=SAMPLE, progress=lambda done, total: steps.append((done, total)))
+    DEMO_PROGRESS[:] = steps
     return dest
+
+
+#: What building demo_master reported to its progress callback (checked by test_demo).
+DEMO_PROGRESS: list[tuple[int, int]] = []
 
 
 @pytest.fixture

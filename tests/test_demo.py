@@ -88,3 +88,12 @@ def test_init_makes_a_valid_empty_repository(
     assert git(tmp_path / "agency", "status", "--porcelain") == ""
     assert main(["init", str(tmp_path / "agency")]) == 1
     assert "not empty" in capsys.readouterr().err
+
+
+def test_building_the_demo_reports_its_progress(demo_master: Path) -> None:
+    from tests.conftest import DEMO_PROGRESS
+
+    total = DEMO_PROGRESS[-1][1]
+    assert total > 100
+    assert [done for done, _ in DEMO_PROGRESS] == list(range(total + 1))
+    assert {t for _, t in DEMO_PROGRESS} == {total}

@@ -6,6 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.progress import Progress
 
 from qmsdocs.errors import ActionRefused
 from qmsdocs.scaffold import build_demo, init_repository
@@ -48,7 +50,17 @@ def demo(directory: Path, source: Path | None) -> int:
     source = source or DEFAULT_SAMPLE
     if not (source / "qms.yaml").is_file():
         raise ActionRefused(f"no sample QMS at {source}; pass --from PATH")
-    repo = build_demo(directory, source=source)
+    console = Console(stderr=True, highlight=False)
+    with Progress(
+        *Progress.get_default_columns(), transient=True, console=console,
+        disable=not console.is_terminal,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("Đang dựng lịch sử mẫu", total=None)
+        repo = build_demo(
+            directory,
+            source=source,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     actions = len(repo.history_store.actions())
     click.echo(
         f"built {repo.root}: {len(repo)} documents, {len(repo.legal)} legal documents, {actions} actions"
