@@ -146,6 +146,39 @@ def init_repository(
     return Repository.open(dest)
 
 
+#: The first line after the shebang of the pre-commit hook that qmsdocs writes.
+HOOK_MARK = "# qmsdocs: validate the QMS before each commit"
+
+
+def install_hook(root: Path, *, python: str) -> Path:
+    """Install a git pre-commit hook that runs ``qms validate`` on the QMS at *root*.
+
+    The hook runs *python* (the interpreter qmsdocs is installed in) so that it works without
+    an activated virtual environment; a commit that breaks a file, a reference or an
+    approval is stopped with validate's one-line findings. An existing hook that qmsdocs did
+    not write is never overwritten. Return the hook's path.
+    """
+    repo = Repository.open(root)
+    top = repo.git_top
+    if top is None:
+        raise ActionRefused(f"{repo.root} is not inside a git repository", file=repo.root)
+    hook = GitStore(top).hooks_dir() / "pre-commit"
+    if hook.exists() and HOOK_MARK not in hook.read_text(encoding="utf-8", errors="replace"):
+        raise ActionRefused(
+            f"{hook} exists and was not written by qmsdocs: add 'qms validate' to it yourself",
+            file=hook,
+        )
+    inner = repo.root.relative_to(top).as_posix()
+    folder = '"$(git rev-parse --show-toplevel)"' + ("" if inner == "." else f'/"{inner}"')
+    script = (
+        f"#!/bin/sh\n{HOOK_MARK} (remove this file to stop it)\n"
+        f"exec \"{python}\" -m qmsdocs.cli.main -C {folder} validate\n"
+    )
+    write_atomic(hook, script.encode("utf-8"))
+    hook.chmod(0o755)
+    return hook
+
+
 # -- the demo ---------------------------------------------------------------------------
 
 

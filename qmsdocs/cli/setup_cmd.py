@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.progress import Progress
 
+from qmsdocs.cli.context import AppContext
 from qmsdocs.errors import ActionRefused
-from qmsdocs.scaffold import build_demo, init_repository
+from qmsdocs.scaffold import build_demo, init_repository, install_hook
 from qmsdocs.store.git import Identity
 
 #: The sample agency, when qmsdocs runs from its source tree.
@@ -24,15 +26,32 @@ DEFAULT_SAMPLE = Path(__file__).resolve().parents[2] / "sample_repo"
 @click.option(
     "--email", default="iso@example.invalid", show_default=True, help="The ISO officer's email."
 )
-def init(directory: Path, name: str, parent: str, email: str) -> int:
+@click.option(
+    "--hook/--no-hook",
+    default=True,
+    show_default=True,
+    help="Install a git pre-commit hook that runs 'qms validate' before each commit.",
+)
+def init(directory: Path, name: str, parent: str, email: str, hook: bool) -> int:
     """Create a new, valid, empty QMS repository in DIRECTORY (a git repository)."""
     who = Identity("qmsdocs", email)
     repo = init_repository(
         directory, name=name, parent=parent, email=email, by=who, now=dt.datetime.now().astimezone()
     )
+    if hook:
+        install_hook(repo.root, python=sys.executable)
     click.echo(
         f"created {repo.root}: edit qms.yaml (units, people, roles), then 'qms -C {directory} validate'"
     )
+    return 0
+
+
+@click.command("install-hook")
+@click.pass_obj
+def install_hook_command(app: AppContext) -> int:
+    """Install a git pre-commit hook that runs 'qms validate' before each commit."""
+    path = install_hook(app.repository().root, python=sys.executable)
+    click.echo(f"installed {path}: every commit is validated first")
     return 0
 
 
@@ -68,4 +87,4 @@ def demo(directory: Path, source: Path | None) -> int:
     return 0
 
 
-COMMANDS = [init, demo]
+COMMANDS = [init, install_hook_command, demo]

@@ -190,6 +190,11 @@ class GitStore:
         """Return the repository's .git folder."""
         return Path(self._repo.git_dir)
 
+    def hooks_dir(self) -> Path:
+        """Return the folder git runs hooks from (``core.hooksPath`` respected)."""
+        path = Path(self._run("rev-parse", "--git-path", "hooks").strip())
+        return path if path.is_absolute() else self.top / path
+
     def is_ancestor(self, commit: str, of: str) -> bool:
         """Return whether *commit* is reachable from *of*."""
         try:
