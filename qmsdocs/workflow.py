@@ -29,7 +29,7 @@ from qmsdocs.model import (
     Status,
     Withdrawal,
 )
-from qmsdocs.model.codes import check_code
+from qmsdocs.model.codes import canonical_code, check_code
 from qmsdocs.schemas import schema_comment
 from qmsdocs.stamp import content_stamp
 from qmsdocs.store import yaml as yaml_store
@@ -394,6 +394,7 @@ class Workflow:
         A form names the *procedure* that uses it.
         """
         kind = DocumentKind(kind)
+        code = canonical_code(code)
         if kind is DocumentKind.LEGAL:
             raise ActionRefused("legal documents are not drafted here: add them to legal/")
         if kind is DocumentKind.FORM and not procedure:
@@ -406,7 +407,13 @@ class Workflow:
             config = repo.config
             who = self._person(config, by)
             if code in repo:
-                raise ActionRefused(f"a document with code {code!r} already exists", code=code)
+                taken = repo.document(code).code
+                raise ActionRefused(
+                    f"a document with code {taken!r} already exists"
+                    + (f" (codes are compared ignoring case: {code!r} is {taken!r})"
+                       if taken != code else ""),
+                    code=code,
+                )  # fmt: skip
             file = f"{kind.folder}/{code}.yaml"
             if (self.root / kind.folder).is_symlink():
                 raise ActionRefused(
@@ -418,8 +425,10 @@ class Workflow:
                 raise ActionRefused(f"{file} already exists", file=file, code=code)
             person = config.person(by)
             assert person is not None
-            if procedure is not None and procedure not in repo:
-                raise ActionRefused(f"no procedure {procedure!r}", code=procedure)
+            if procedure is not None:
+                if procedure not in repo:
+                    raise ActionRefused(f"no procedure {procedure!r}", code=procedure)
+                procedure = repo.document(procedure).code  # as the procedure spells it
             if unit is not None and config.unit(unit) is None:
                 raise ActionRefused(f"no unit {unit!r} in qms.yaml")
             data = _template(kind, code, title, unit or person.unit, now.date(), procedure)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["check_code", "code_key", "legal_file_code", "nfc"]
+__all__ = ["canonical_code", "check_code", "code_key", "legal_file_code", "nfc"]
 
 CODE_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$"
 _CODE_RE = re.compile(CODE_PATTERN)
@@ -47,6 +47,15 @@ def check_code(code: str) -> str | None:
     if code.split(".")[0].upper() in _WINDOWS_RESERVED:
         return f"code {code!r} is a name reserved by Windows"
     return None
+
+
+def canonical_code(code: str) -> str:
+    """Return *code* as it is stored: surrounding spaces dropped, letters in upper case.
+
+    What an officer types (``qt-10``) names the same document as ``QT-10``; a new document
+    is always created under the canonical form, so two codes never differ by case only.
+    """
+    return code.strip().upper() if isinstance(code, str) else code
 
 
 def code_key(code: str) -> str:

@@ -217,3 +217,32 @@ def test_steps_are_counted_from_one_in_messages(sample: Path) -> None:
     [finding] = Repository.open(sample).validate()
     assert finding.field == "steps.1.no"  # the machine path, for scripts
     assert finding.message.startswith("steps #2 › no: ")  # the second step, for people
+
+
+# -- codes typed in any case -----------------------------------------------------------
+
+
+def test_a_code_typed_in_lower_case_is_stored_in_upper_case_and_never_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "qms"
+    assert main(["init", "--no-hook", str(root)]) == 0
+    as_officer = ("--as", "can-bo-iso")
+    code, out, err = run(
+        capsys, "-C", str(root), "new", "procedure", "qt-10", "--title", "Thử", *as_officer
+    )
+    assert code == 0, err
+    assert "QT-10" in out and (root / "procedures" / "QT-10.yaml").is_file()
+    assert Repository.open(root).document("qt-10").code == "QT-10"
+    code, _, err = run(
+        capsys, "-C", str(root), "new", "procedure", "Qt-10", "--title", "Khác", *as_officer
+    )
+    assert code == 1 and "'QT-10' already exists" in err
+    code, _, err = run(
+        capsys, "-C", str(root), "new", "form", "bm-qt-10-01", "--title", "Mẫu",
+        "--procedure", "qt-10", *as_officer,
+    )  # fmt: skip
+    assert code == 0, err
+    form = Repository.open(root).document("BM-QT-10-01")
+    assert form.code == "BM-QT-10-01" and form.procedure == "QT-10"  # type: ignore[attr-defined]
+    assert sorted(p.name for p in (root / "procedures").glob("*.yaml")) == ["QT-10.yaml"]
