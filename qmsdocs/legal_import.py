@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from qmsdocs.findings import Finding, Severity
+from qmsdocs.i18n import fold
 from qmsdocs.legal import number_key
 from qmsdocs.model import LegalDocument, LegalType, Relation, RelationType
 from qmsdocs.model.codes import nfc
@@ -49,6 +50,7 @@ COLUMNS = (
     "note",
     "url",
 )
+#: Relation words as officers write them, compared with diacritics and case folded.
 _RELATION_WORDS = {
     "sửa đổi": RelationType.AMENDS,
     "sửa đổi, bổ sung": RelationType.AMENDS,
@@ -58,6 +60,11 @@ _RELATION_WORDS = {
     "đính chính": RelationType.CORRECTS,
     "hướng dẫn": RelationType.GUIDES,
 }
+_RELATION_OF_WORD = {fold(w): t for w, t in _RELATION_WORDS.items()} | {
+    fold(t.value): t for t in RelationType
+}
+#: Types by their name in Vietnamese or English, diacritics and case folded.
+_TYPE_OF_WORD = {fold(t.label(lang)): t for t in LegalType for lang in ("vi", "en")}
 _DOCUMENT_FIELDS = ("type", "issuer", "title", "issued", "effective_from", "effective_until")
 _MAX_BYTES = 20 * 1024 * 1024
 
@@ -113,7 +120,7 @@ def _relation(row: dict[str, Any]) -> Relation | None:
         missing = "relation" if not word else "target"
         raise _RowError(missing, f"{missing} is empty (a relation needs both relation and target)")
     try:
-        kind = _RELATION_WORDS.get(word.casefold()) or RelationType(word.casefold())
+        kind = _RELATION_OF_WORD.get(fold(word)) or RelationType(word.casefold())
     except ValueError:
         allowed = ", ".join(t.value for t in RelationType)
         raise _RowError("relation", f"{word!r} is not a relation ({allowed})") from None
@@ -136,7 +143,7 @@ def _document(row: dict[str, Any], number: str) -> LegalDocument | None:
         try:
             kind = LegalType(kind_text.casefold())
         except ValueError:
-            kind = by_abbreviation
+            kind = _TYPE_OF_WORD.get(fold(kind_text)) or by_abbreviation
             if kind is None:
                 allowed = ", ".join(t.value for t in LegalType)
                 raise _RowError("type", f"{kind_text!r} is not a type ({allowed})") from None

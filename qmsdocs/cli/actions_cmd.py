@@ -10,6 +10,7 @@ import datetime as dt
 
 import click
 
+from qmsdocs.cli.choices import KIND
 from qmsdocs.cli.context import (
     DATE,
     AppContext,
@@ -19,12 +20,11 @@ from qmsdocs.cli.context import (
     now,
     report,
 )
-from qmsdocs.model import DocumentKind
 
 
 @click.command()
 @click.argument(
-    "kind", type=click.Choice([k.value for k in DocumentKind if k is not DocumentKind.LEGAL])
+    "kind", type=KIND
 )
 @click.argument("code")
 @click.option("--title", required=True, help="The document's title (tên tài liệu).")

@@ -10,6 +10,7 @@ import click
 from pydantic import ValidationError
 from rich.table import Table
 
+from qmsdocs.cli.choices import LEGAL_STATUS, LEGAL_TYPE
 from qmsdocs.cli.context import (
     DATE,
     AppContext,
@@ -69,7 +70,7 @@ def legal() -> None:
 @click.option(
     "--type",
     "kind",
-    type=click.Choice([t.value for t in LegalType]),
+    type=LEGAL_TYPE,
     help="Type (default: read from the number, e.g. NĐ is a decree).",
 )
 @click.option("--issuer", required=True, help="Issuing body (cơ quan ban hành).")
@@ -173,7 +174,7 @@ for _relation, _verb in [
     "--status",
     "statuses",
     multiple=True,
-    type=click.Choice([s.value for s in LegalStatus]),
+    type=LEGAL_STATUS,
     help="Only documents with this status (repeatable).",
 )
 @click.option("--as-of", "as_of", type=DATE, help="Status on this date (default: today).")

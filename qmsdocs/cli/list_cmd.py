@@ -7,9 +7,9 @@ import datetime as dt
 import click
 from rich.table import Table
 
+from qmsdocs.cli.choices import KIND, STATE
 from qmsdocs.cli.context import DATE, AppContext, emit_json
 from qmsdocs.findings import Severity
-from qmsdocs.lifecycle import DocumentState
 from qmsdocs.model import DocumentKind
 
 _KINDS = [k.value for k in DocumentKind if k is not DocumentKind.LEGAL]
@@ -17,13 +17,13 @@ _KINDS = [k.value for k in DocumentKind if k is not DocumentKind.LEGAL]
 
 @click.command("list")
 @click.option(
-    "--kind", "kinds", multiple=True, type=click.Choice(_KINDS), help="Only this kind (repeatable)."
+    "--kind", "kinds", multiple=True, type=KIND, help="Only this kind (repeatable)."
 )
 @click.option(
     "--status",
     "statuses",
     multiple=True,
-    type=click.Choice([s.value for s in DocumentState]),
+    type=STATE,
     help="Only documents in this state on the day (repeatable).",
 )
 @click.option(

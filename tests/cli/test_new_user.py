@@ -246,3 +246,53 @@ def test_a_code_typed_in_lower_case_is_stored_in_upper_case_and_never_twice(
     form = Repository.open(root).document("BM-QT-10-01")
     assert form.code == "BM-QT-10-01" and form.procedure == "QT-10"  # type: ignore[attr-defined]
     assert sorted(p.name for p in (root / "procedures").glob("*.yaml")) == ["QT-10.yaml"]
+
+
+# -- choices typed in Vietnamese ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "typed", "meant"),
+    [
+        ("--kind", "quy trình", "procedure"),
+        ("--kind", "QUY TRINH", "procedure"),
+        ("--kind", "biểu mẫu", "form"),
+        ("--status", "dự thảo", "draft"),
+        ("--status", "du thao", "draft"),
+        ("--status", "Đang hiệu lực", "effective"),
+        ("--status", "dang xem xet", "in_review"),
+        ("--status", "chờ hiệu lực", "pending"),
+    ],
+)
+def test_list_takes_choices_in_vietnamese(
+    demo_master: Path, capsys: pytest.CaptureFixture[str], option: str, typed: str, meant: str
+) -> None:
+    code, out, err = run(capsys, "-C", str(demo_master), "list", option, typed, "--json")
+    assert code == 0, err
+    expected_code, expected, _ = run(capsys, "-C", str(demo_master), "list", option, meant, "--json")
+    assert expected_code == 0 and out == expected
+
+
+@pytest.mark.parametrize("typed", ["Nghị định", "nghi dinh", "NĐ", "nđ", "decree"])
+def test_legal_add_takes_the_type_in_vietnamese(
+    mini: Path, capsys: pytest.CaptureFixture[str], typed: str
+) -> None:
+    code, _, err = run(
+        capsys, "-C", str(mini), "legal", "add", "--number", "12/2026/XYZ", "--type", typed,
+        "--issuer", "Chính phủ", "--title", "Thử", "--issued", "01/01/2026", "--as", "an",
+    )  # fmt: skip
+    assert code == 0, err
+    assert Repository.open(mini).legal_document("12/2026/XYZ").type.value == "decree"
+
+
+def test_legal_import_takes_vietnamese_words_without_diacritics() -> None:
+    from qmsdocs.legal_import import read_legal_batch
+
+    text = (
+        "number,type,issuer,title,issued,relation,target\n"
+        "07/2026/QĐ-UBND,quyet dinh,UBND tỉnh,Bãi bỏ,2026-01-05,BAI BO,19/2014/QĐ-TTg\n"
+    )
+    batch = read_legal_batch(text.encode(), file="batch.csv")
+    assert batch.ok, batch.findings
+    assert batch.documents[0].type.value == "decision"
+    assert batch.relations[0][1].type.value == "repeals"
