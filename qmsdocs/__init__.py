@@ -49,7 +49,13 @@ from qmsdocs.model import (
     Signature,
     Status,
 )
-from qmsdocs.repository import DocumentSummary, DueReview, Repository, RevisionRecord
+from qmsdocs.repository import (
+    DocumentSummary,
+    DueReview,
+    Repository,
+    RevisionRecord,
+    WorkingRevision,
+)
 from qmsdocs.stamp import content_stamp
 from qmsdocs.verify import verify
 from qmsdocs.workflow import ActionResult
@@ -92,6 +98,7 @@ __all__ = [
     "Severity",
     "Signature",
     "Status",
+    "WorkingRevision",
     "content_stamp",
     "status_on",
     "verify",

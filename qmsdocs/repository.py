@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
+import json
 import os
 import time
 import weakref
@@ -115,8 +116,45 @@ class DueReview:
 
 
 @dataclass(frozen=True)
+class WorkingRevision:
+    """The revision of a document being worked on beside the one in force.
+
+    ``state`` is ``draft``, ``returned`` (sent back by the reviewer, with ``comment``),
+    ``in_review`` or ``pending`` (approved, in force from ``effective_date``).
+    """
+
+    revision: int
+    state: str
+    effective_date: dt.date | None = None
+    comment: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the working revision as JSON-ready values."""
+        return {
+            "revision": self.revision,
+            "state": self.state,
+            "effective_date": self.effective_date.isoformat() if self.effective_date else None,
+            "comment": self.comment,
+        }
+
+
+#: The document state a working revision's state counts as, when a list is filtered.
+_WORKING_AS_STATE = {
+    "draft": "draft",
+    "returned": "draft",
+    "in_review": "in_review",
+    "pending": "pending",
+}
+
+
+@dataclass(frozen=True)
 class DocumentSummary:
-    """One line of the document list: what an officer scans for."""
+    """One line of the document list: what an officer scans for.
+
+    ``revision`` and ``status`` describe the document on the day (the revision in force,
+    or the draft of a document never issued); ``working`` the revision being worked on
+    beside it, if any.
+    """
 
     code: str
     title: str
@@ -125,9 +163,19 @@ class DocumentSummary:
     status: str
     effective_date: dt.date | None
     file: str
+    working: WorkingRevision | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the summary as JSON-ready values."""
+        """Return the summary as JSON-ready values (``in_force`` and ``working`` included)."""
+        in_force = None
+        if self.status in ("effective", "superseded", "withdrawn") or (
+            self.status == "pending" and self.working is None
+        ):
+            in_force = {
+                "revision": self.revision,
+                "status": self.status,
+                "effective_date": self.effective_date.isoformat() if self.effective_date else None,
+            }
         return {
             "code": self.code,
             "title": self.title,
@@ -136,6 +184,8 @@ class DocumentSummary:
             "status": self.status,
             "effective_date": self.effective_date.isoformat() if self.effective_date else None,
             "file": self.file,
+            "in_force": in_force,
+            "working": self.working.to_dict() if self.working else None,
         }
 
 
@@ -1047,11 +1097,19 @@ class Repository:
 
             born = self._per_head("born", first_actions)
         day = on.isoformat()
+        work = self._work_in_progress()
         for entry, facts in self._all_facts():
             if born.get(code_key(facts.code), day) > day:
                 continue  # not drafted yet on that day
             state, revision = self._state(facts, on, superseded)
-            if (kinds and facts.kind not in kinds) or (statuses and state not in statuses):
+            working = self._working(facts, on, state, revision, work.get(code_key(facts.code)))
+            if kinds and facts.kind not in kinds:
+                continue
+            if (
+                statuses
+                and state not in statuses
+                and (working is None or _WORKING_AS_STATE[working.state] not in statuses)
+            ):
                 continue
             effective = facts.effective_date
             if revision != facts.revision:
@@ -1066,9 +1124,58 @@ class Repository:
                     status=state,
                     effective_date=effective,
                     file=entry.file,
+                    working=working,
                 )
             )
         return out
+
+    def _work_in_progress(self) -> dict[str, str]:
+        """Return, per code key, the last action on the document as JSON text, per HEAD.
+
+        ``[action, revision, day the revision was opened, comment]``: what the list needs
+        to say that a draft was returned, and since when a revision has been worked on.
+        """
+        if self._git.top is None:
+            return {}
+
+        def compute() -> dict[str, str]:
+            out: dict[str, list[Any]] = {}
+            for action in self.history_store.actions():
+                key = code_key(action.code)
+                held = out.get(key)
+                opened = action.when.date().isoformat()
+                if held is not None and held[1] == action.revision:
+                    opened = held[2]
+                out[key] = [action.action, action.revision, opened, action.reason]
+            return {k: json.dumps(v, ensure_ascii=False) for k, v in out.items()}
+
+        return self._per_head("work", compute)
+
+    @staticmethod
+    def _working(
+        facts: DocumentFacts, on: dt.date, state: str, revision: int, last: str | None
+    ) -> WorkingRevision | None:
+        """Return the revision of the file being worked on, on *on*, beside *revision*.
+
+        The file holds the latest state only: for a day before that revision was opened,
+        nothing is said of what was being worked on then.
+        """
+        action, number, opened, comment = json.loads(last) if last else (None, None, None, None)
+        if opened is not None and number == facts.revision and opened > on.isoformat():
+            return None
+        if facts.status is Status.DRAFT:
+            if action == "reject" and number == facts.revision:
+                return WorkingRevision(facts.revision, "returned", comment=comment)
+            return WorkingRevision(facts.revision, "draft")
+        if facts.status is Status.IN_REVIEW:
+            return WorkingRevision(facts.revision, "in_review")
+        if (
+            facts.status is Status.APPROVED
+            and (facts.revision != revision or state == DocumentState.PENDING)
+            and (facts.effective_date is None or facts.effective_date > on)
+        ):
+            return WorkingRevision(facts.revision, "pending", effective_date=facts.effective_date)
+        return None
 
     def due(self, *, on: dt.date, within_days: int = 0) -> list[DueReview]:
         """Return issued documents whose periodic review is due by *on* + *within_days*."""

@@ -11,8 +11,24 @@ from qmsdocs.cli.choices import KIND, STATE
 from qmsdocs.cli.context import DATE, AppContext, emit_json
 from qmsdocs.findings import Severity
 from qmsdocs.model import DocumentKind
+from qmsdocs.repository import WorkingRevision
 
 _KINDS = [k.value for k in DocumentKind if k is not DocumentKind.LEGAL]
+
+
+def working_text(working: WorkingRevision) -> str:
+    """Return the revision being worked on as an officer reads it: "Lần 4: đang xem xét"."""
+    text = {
+        "draft": "dự thảo",
+        "returned": "trả lại",
+        "in_review": "đang xem xét",
+        "pending": "đã phê duyệt",
+    }[working.state]
+    if working.state == "returned" and working.comment:
+        text += f" – {working.comment}"
+    if working.state == "pending" and working.effective_date:
+        text += f" – hiệu lực từ {working.effective_date:%d/%m/%Y}"
+    return f"Lần {working.revision}: {text}"
 
 
 @click.command("list")
@@ -50,7 +66,8 @@ def list_documents(
         emit_json({"as_of": day.isoformat(), "documents": [r.to_dict() for r in rows]})
         return 0
     table = Table(title=f"{repo.config.organization.name}: tài liệu ngày {day:%d/%m/%Y}")
-    for column in ("Mã hiệu", "Tên tài liệu", "Loại", "Lần BH", "Trạng thái", "Hiệu lực"):
+    columns = ("Mã hiệu", "Tên tài liệu", "Loại", "Lần BH", "Trạng thái", "Hiệu lực", "Đang làm")
+    for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
@@ -60,6 +77,7 @@ def list_documents(
             str(row.revision),
             row.status,
             f"{row.effective_date:%d/%m/%Y}" if row.effective_date else "",
+            working_text(row.working) if row.working else "",
         )
     app.console.print(table)
     unreadable = {f.file for f in repo.load_findings if f.severity is Severity.ERROR}

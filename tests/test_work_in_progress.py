@@ -1,0 +1,84 @@
+"""Work in progress in sight: the revision being worked on beside the one in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from qmsdocs import Repository, WorkingRevision
+from qmsdocs.cli.main import main
+
+VN = dt.timezone(dt.timedelta(hours=7))
+DAY = dt.datetime(2026, 8, 3, 9, tzinfo=VN)
+TODAY = dt.date(2026, 8, 5)
+
+
+def row(repo: Repository, code: str, on: dt.date = TODAY, **filters: list[str]) -> dict:  # type: ignore[type-arg]
+    [summary] = [s for s in repo.summaries(on=on, **filters) if s.code == code]
+    return summary.to_dict()
+
+
+def codes(repo: Repository, status: str, on: dt.date = TODAY) -> list[str]:
+    return [s.code for s in repo.summaries(on=on, statuses=[status])]
+
+
+def test_each_state_of_a_revision_shows_beside_the_one_in_force(demo: Path) -> None:
+    repo = Repository.open(demo)
+    in_force = row(repo, "QT-TP-01")["revision"]
+    assert row(repo, "QT-TP-01")["working"] is None
+
+    repo.revise("QT-TP-01", reason="Cập nhật", by="vo-minh-tuan", now=DAY)
+    data = row(repo, "QT-TP-01")
+    assert data["status"] == "effective" and data["in_force"]["revision"] == in_force
+    assert data["working"] == {
+        "revision": in_force + 1, "state": "draft", "effective_date": None, "comment": None,
+    }  # fmt: skip
+    assert "QT-TP-01" in codes(repo, "draft") and "QT-TP-01" in codes(repo, "effective")
+
+    repo.submit("QT-TP-01", by="vo-minh-tuan", now=DAY + dt.timedelta(hours=1))
+    assert row(repo, "QT-TP-01")["working"]["state"] == "in_review"
+    assert codes(repo, "in_review") == ["QT-TP-01"]
+    assert "QT-TP-01" not in codes(repo, "draft")
+
+    repo.review(
+        "QT-TP-01", by="tran-thi-mai", now=DAY + dt.timedelta(hours=2), reject=True,
+        comment="Bổ sung thời gian bước 2",
+    )  # fmt: skip
+    working = Repository.open(demo).summaries(on=TODAY, statuses=["draft"])
+    [returned] = [s.working for s in working if s.code == "QT-TP-01"]
+    assert returned == WorkingRevision(in_force + 1, "returned", comment="Bổ sung thời gian bước 2")
+
+    repo.submit("QT-TP-01", by="vo-minh-tuan", now=DAY + dt.timedelta(hours=3))
+    repo.review("QT-TP-01", by="tran-thi-mai", now=DAY + dt.timedelta(hours=4))
+    repo.approve(
+        "QT-TP-01", by="nguyen-van-hung", now=DAY + dt.timedelta(hours=5),
+        effective=dt.date(2027, 1, 1),
+    )  # fmt: skip
+    data = row(repo, "QT-TP-01")
+    assert data["status"] == "effective" and data["revision"] == in_force
+    assert data["working"]["state"] == "pending"
+    assert data["working"]["effective_date"] == "2027-01-01"
+    assert codes(repo, "pending") == ["QT-TP-01"]
+    # from its effective date the new revision is the one in force, with nothing beside it
+    later = row(repo, "QT-TP-01", on=dt.date(2027, 1, 2))
+    assert later["revision"] == in_force + 1 and later["working"] is None
+    # on a day before the revision was opened, nothing was being worked on
+    assert row(repo, "QT-TP-01", on=dt.date(2026, 1, 1))["working"] is None
+
+
+def test_qms_list_shows_the_working_revision(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = Repository.open(demo)
+    repo.revise("QT-TP-01", reason="Cập nhật", by="vo-minh-tuan", now=DAY)
+    repo.submit("QT-TP-01", by="vo-minh-tuan", now=DAY + dt.timedelta(hours=1))
+    capsys.readouterr()
+    assert main(["-C", str(demo), "list", "--status", "in_review", "--as-of", "2026-08-05"]) == 0
+    out = capsys.readouterr().out
+    assert "QT-TP-01" in out and "đang xem xét" in out and "QT-01 " not in out
+    assert main(["-C", str(demo), "list", "--status", "đang xem xét", "--json"]) == 0
+    [document] = json.loads(capsys.readouterr().out)["documents"]
+    assert document["working"]["state"] == "in_review" and document["in_force"]["status"] == "effective"
