@@ -82,3 +82,48 @@ def test_qms_list_shows_the_working_revision(
     assert main(["-C", str(demo), "list", "--status", "đang xem xét", "--json"]) == 0
     [document] = json.loads(capsys.readouterr().out)["documents"]
     assert document["working"]["state"] == "in_review" and document["in_force"]["status"] == "effective"
+
+
+def first_lines(capsys: pytest.CaptureFixture[str], demo: Path, *args: str) -> str:
+    capsys.readouterr()
+    assert main(["-C", str(demo), "show", *args]) == 0
+    return capsys.readouterr().out
+
+
+def test_show_states_the_status_of_the_revision_it_shows(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = Repository.open(demo)
+    repo.revise("QT-TP-01", reason="Cập nhật", by="vo-minh-tuan", now=DAY)
+    out = first_lines(capsys, demo, "QT-TP-01")
+    assert out.splitlines()[1].endswith(": draft") and "effective" not in out.splitlines()[1]
+    repo.submit("QT-TP-01", by="vo-minh-tuan", now=DAY + dt.timedelta(hours=1))
+    repo.review(
+        "QT-TP-01", by="tran-thi-mai", now=DAY + dt.timedelta(hours=2), reject=True,
+        comment="Bổ sung thời gian bước 2",
+    )  # fmt: skip
+    out = first_lines(capsys, demo, "QT-TP-01")
+    assert out.splitlines()[1].endswith(": returned")
+    assert "Trả lại ngày 03/08/2026 (Trần Thị Mai): Bổ sung thời gian bước 2" in out
+    repo.submit("QT-TP-01", by="vo-minh-tuan", now=DAY + dt.timedelta(hours=3))
+    repo.review("QT-TP-01", by="tran-thi-mai", now=DAY + dt.timedelta(hours=4))
+    repo.approve(
+        "QT-TP-01", by="nguyen-van-hung", now=DAY + dt.timedelta(hours=5),
+        effective=dt.date(2027, 1, 1),
+    )  # fmt: skip
+    capsys.readouterr()
+    assert main(["-C", str(demo), "show", "QT-TP-01"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].endswith(": pending")
+
+
+def test_show_prints_every_section_and_list_items_one_per_line(
+    demo_master: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = first_lines(capsys, demo_master, "QT-TP-01")
+    for heading in (
+        "1. Mục đích", "2. Phạm vi", "3. Tài liệu viện dẫn", "4. Định nghĩa và chữ viết tắt",
+        "5. Nội dung quy trình", "7. Hồ sơ cần lưu",
+    ):  # fmt: skip
+        assert heading in out, heading
+    assert "BPTN&TKQ: Bộ phận tiếp nhận" in out
+    assert "• Giấy chứng sinh (1 chính, 0 sao)" in out  # a dossier part on its own line

@@ -12,7 +12,10 @@ from rich.text import Text
 
 from qmsdocs.cli.context import DATE, AppContext, emit_json
 from qmsdocs.errors import DocumentNotFound
-from qmsdocs.model import Document, LegalDocument, Objectives, Policy, Procedure
+from qmsdocs.history import Action
+from qmsdocs.lifecycle import DocumentState
+from qmsdocs.model import Document, LegalDocument, Objectives, Policy, Procedure, Status
+from qmsdocs.repository import Repository
 
 
 @click.command()
@@ -29,6 +32,7 @@ def show(app: AppContext, code: str, as_of: dt.date | None, as_json: bool) -> in
     day = as_of or dt.date.today()
     base, _, rev = code.rpartition("@") if "@" in code else (code, "", "")
     document: Document | LegalDocument | None
+    returned: Action | None = None
     if rev:
         if not rev.isdigit():
             raise click.BadParameter(f"{rev!r} is not a revision number", param_hint="CODE@REV")
@@ -42,7 +46,7 @@ def show(app: AppContext, code: str, as_of: dt.date | None, as_json: bool) -> in
                 f"no revision of {base} was in force on {day:%d/%m/%Y} ({state_now.value})",
                 code=base,
             )
-        state = repo.state_on(base, day)[0].value
+        state, returned = _state_of_shown(repo, document, day)
     elif repo.legal.get(base) is not None:
         document = repo.legal_document(base)
         state = repo.legal.status_on(document, day).value
@@ -53,7 +57,30 @@ def show(app: AppContext, code: str, as_of: dt.date | None, as_json: bool) -> in
         emit_json({"file": repo.file_of(base), "state": state, "as_of": day.isoformat(), **data})
         return 0
     app.console.print(render(document, state=state, day=day))
+    if returned is not None:
+        app.console.print(
+            Text(
+                f"Trả lại ngày {returned.when:%d/%m/%Y} ({returned.author_name}): "
+                f"{returned.reason or ''}",
+                style="bold",
+            )
+        )
     return 0
+
+
+def _state_of_shown(repo: Repository, document: Document, day: dt.date) -> tuple[str, Action | None]:
+    """Return the state of the revision shown (not of the one in force beside it), and the
+    rejection that returned it to draft, if that is why it is a draft."""
+    state, in_force = repo.state_on(document.code, day)
+    if document.revision == in_force:
+        return state.value, None
+    if document.status is Status.APPROVED:
+        return DocumentState.PENDING.value, None
+    if document.status is Status.DRAFT:
+        last = next(reversed(repo.actions(code=document.code)), None)
+        if last is not None and last.action == "reject" and last.revision == document.revision:
+            return "returned", last
+    return document.status.value, None
 
 
 def _table(*columns: str) -> Table:
@@ -73,6 +100,13 @@ def _fmt(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(_fmt(v) for v in value)
     return str(value)
+
+
+def _lines(items: list[str]) -> str:
+    """Return list items one per line (a bullet each when there are several)."""
+    if len(items) <= 1:
+        return "".join(items)
+    return "\n".join(f"• {item}" for item in items)
 
 
 def render(document: Document | LegalDocument, *, state: str, day: dt.date) -> RenderableType:
@@ -100,7 +134,7 @@ def render(document: Document | LegalDocument, *, state: str, day: dt.date) -> R
             f"ngày {day:%d/%m/%Y}: {state}"
         )
     )
-    if document.legal_basis:
+    if document.legal_basis and not isinstance(document, Procedure):
         parts.append(Text("Căn cứ pháp lý", style="bold"))
         for ref in document.legal_basis:
             parts.append(
@@ -141,6 +175,18 @@ def _procedure(document: Procedure) -> list[RenderableType]:
         Text("2. Phạm vi", style="bold"),
         Text(document.scope),
     ]
+    if document.references or document.legal_basis:
+        parts.append(Text("3. Tài liệu viện dẫn", style="bold"))
+        parts += [Text(f"  - {r}") for r in document.references]
+        parts += [
+            Text("  - " + ", ".join(x for x in (ref.ref, ref.article, ref.clause) if x))
+            for ref in document.legal_basis
+        ]
+    if document.definitions:
+        parts.append(Text("4. Định nghĩa và chữ viết tắt", style="bold"))
+        parts += [Text(f"  - {d.term}: {d.meaning}") for d in document.definitions]
+    if document.responsibilities:
+        parts += [Text("Trách nhiệm", style="bold"), Text(document.responsibilities)]
     if document.tthc:
         t = document.tthc
         parts.append(Text("Thủ tục hành chính", style="bold"))
@@ -149,18 +195,18 @@ def _procedure(document: Procedure) -> list[RenderableType]:
             ("Mã TTHC", t.code),
             ("Tên", t.name),
             ("Lĩnh vực", t.field),
-            ("Cách thức", _fmt(t.methods)),
-            ("Điều kiện", _fmt(t.conditions)),
+            ("Cách thức", _lines(t.methods)),
+            ("Điều kiện", _lines(t.conditions)),
             (
                 "Thành phần hồ sơ",
-                "; ".join(f"{d.name} ({d.originals} chính, {d.copies} sao)" for d in t.dossier),
+                _lines([f"{d.name} ({d.originals} chính, {d.copies} sao)" for d in t.dossier]),
             ),
             ("Số lượng hồ sơ", f"{t.dossier_sets:02d} bộ"),
             ("Thời hạn giải quyết", t.time_limit),
-            ("Đối tượng", _fmt(t.subjects)),
+            ("Đối tượng", _lines(t.subjects)),
             ("Cơ quan thực hiện", t.implementing_agency),
-            ("Cơ quan phối hợp", _fmt(t.coordinating_agencies)),
-            ("Phí, lệ phí", "; ".join(f"{f.name}: {f.amount}" for f in t.fees)),
+            ("Cơ quan phối hợp", _lines(t.coordinating_agencies)),
+            ("Phí, lệ phí", _lines([f"{f.name}: {f.amount}" for f in t.fees])),
             ("Kết quả", t.result),
             ("Nơi tiếp nhận", t.place_of_receipt),
         ):
@@ -173,7 +219,7 @@ def _procedure(document: Procedure) -> list[RenderableType]:
             s.action,
             s.responsible,
             s.time or "",
-            _fmt([*s.forms, *([s.result] if s.result else [])]),
+            _lines([*s.forms, *([s.result] if s.result else [])]),
         )
     parts += [Text("5. Nội dung quy trình", style="bold"), steps]
     if document.forms:

@@ -49,7 +49,9 @@ def test_list_json_lists_every_document(capsys: pytest.CaptureFixture[str]) -> N
     assert code == 0
     assert [d["code"] for d in data["documents"]] == [d.code for d in repo]
     first = data["documents"][0]
-    assert set(first) == {"code", "title", "kind", "revision", "status", "effective_date", "file"}
+    assert set(first) == {
+        "code", "title", "kind", "revision", "status", "effective_date", "file", "in_force", "working",
+    }  # fmt: skip
 
 
 def test_list_filters_by_kind_and_state(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:
