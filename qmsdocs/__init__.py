@@ -16,6 +16,7 @@ is a :class:`QmsError`.
 """
 
 from qmsdocs._version import __version__ as __version__
+from qmsdocs.desk import WaitingItem
 from qmsdocs.errors import (
     ActionRefused,
     ConfigError,
@@ -98,6 +99,7 @@ __all__ = [
     "Severity",
     "Signature",
     "Status",
+    "WaitingItem",
     "WorkingRevision",
     "content_stamp",
     "status_on",

@@ -61,6 +61,7 @@ from qmsdocs.store.cache import CACHE_FOLDER, JsonCache
 from qmsdocs.store.git import GitStore, git_state
 
 if TYPE_CHECKING:
+    from qmsdocs.desk import WaitingItem
     from qmsdocs.workflow import ActionResult
 
 __all__ = ["CONFIG_FILE", "DocumentSummary", "DueReview", "Repository"]
@@ -127,6 +128,7 @@ class WorkingRevision:
     state: str
     effective_date: dt.date | None = None
     comment: str | None = None
+    author: str | None = None  # the person who opened the revision (its draft's author)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the working revision as JSON-ready values."""
@@ -135,6 +137,7 @@ class WorkingRevision:
             "state": self.state,
             "effective_date": self.effective_date.isoformat() if self.effective_date else None,
             "comment": self.comment,
+            "author": self.author,
         }
 
 
@@ -1132,24 +1135,30 @@ class Repository:
     def _work_in_progress(self) -> dict[str, str]:
         """Return, per code key, the last action on the document as JSON text, per HEAD.
 
-        ``[action, revision, day the revision was opened, comment]``: what the list needs
-        to say that a draft was returned, and since when a revision has been worked on.
+        ``[action, revision, day the revision was opened, comment, who opened it]``: what
+        the list needs to say that a draft was returned, since when a revision has been
+        worked on, and whose draft it is.
         """
         if self._git.top is None:
             return {}
+
+        config = self.config
 
         def compute() -> dict[str, str]:
             out: dict[str, list[Any]] = {}
             for action in self.history_store.actions():
                 key = code_key(action.code)
                 held = out.get(key)
+                # new and revise name no signer: the person is the commit's author
+                author = config.person_by_email(action.author_email)
                 opened = action.when.date().isoformat()
+                opener = action.person or (author.id if author else None)
                 if held is not None and held[1] == action.revision:
-                    opened = held[2]
-                out[key] = [action.action, action.revision, opened, action.reason]
+                    opened, opener = held[2], held[4]
+                out[key] = [action.action, action.revision, opened, action.reason, opener]
             return {k: json.dumps(v, ensure_ascii=False) for k, v in out.items()}
 
-        return self._per_head("work", compute)
+        return self._per_head("in_progress", compute)
 
     @staticmethod
     def _working(
@@ -1160,15 +1169,15 @@ class Repository:
         The file holds the latest state only: for a day before that revision was opened,
         nothing is said of what was being worked on then.
         """
-        action, number, opened, comment = json.loads(last) if last else (None, None, None, None)
+        action, number, opened, comment, opener = json.loads(last) if last else [None] * 5
         if opened is not None and number == facts.revision and opened > on.isoformat():
             return None
         if facts.status is Status.DRAFT:
             if action == "reject" and number == facts.revision:
-                return WorkingRevision(facts.revision, "returned", comment=comment)
-            return WorkingRevision(facts.revision, "draft")
+                return WorkingRevision(facts.revision, "returned", comment=comment, author=opener)
+            return WorkingRevision(facts.revision, "draft", author=opener)
         if facts.status is Status.IN_REVIEW:
-            return WorkingRevision(facts.revision, "in_review")
+            return WorkingRevision(facts.revision, "in_review", author=opener)
         if (
             facts.status is Status.APPROVED
             and (facts.revision != revision or state == DocumentState.PENDING)
@@ -1176,6 +1185,15 @@ class Repository:
         ):
             return WorkingRevision(facts.revision, "pending", effective_date=facts.effective_date)
         return None
+
+    def waiting_for(self, person: str, *, on: dt.date, within_days: int = 30) -> list[WaitingItem]:
+        """Return what waits for *person* on *on*: drafts, signatures, reviews due.
+
+        See :func:`qmsdocs.desk.waiting_for`.
+        """
+        from qmsdocs.desk import waiting_for
+
+        return waiting_for(self, person, on=on, within_days=within_days)
 
     def due(self, *, on: dt.date, within_days: int = 0) -> list[DueReview]:
         """Return issued documents whose periodic review is due by *on* + *within_days*."""

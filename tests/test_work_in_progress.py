@@ -35,6 +35,7 @@ def test_each_state_of_a_revision_shows_beside_the_one_in_force(demo: Path) -> N
     assert data["status"] == "effective" and data["in_force"]["revision"] == in_force
     assert data["working"] == {
         "revision": in_force + 1, "state": "draft", "effective_date": None, "comment": None,
+        "author": "vo-minh-tuan",
     }  # fmt: skip
     assert "QT-TP-01" in codes(repo, "draft") and "QT-TP-01" in codes(repo, "effective")
 
@@ -49,7 +50,9 @@ def test_each_state_of_a_revision_shows_beside_the_one_in_force(demo: Path) -> N
     )  # fmt: skip
     working = Repository.open(demo).summaries(on=TODAY, statuses=["draft"])
     [returned] = [s.working for s in working if s.code == "QT-TP-01"]
-    assert returned == WorkingRevision(in_force + 1, "returned", comment="Bổ sung thời gian bước 2")
+    assert returned == WorkingRevision(
+        in_force + 1, "returned", comment="Bổ sung thời gian bước 2", author="vo-minh-tuan"
+    )
 
     repo.submit("QT-TP-01", by="vo-minh-tuan", now=DAY + dt.timedelta(hours=3))
     repo.review("QT-TP-01", by="tran-thi-mai", now=DAY + dt.timedelta(hours=4))
@@ -127,3 +130,35 @@ def test_show_prints_every_section_and_list_items_one_per_line(
         assert heading in out, heading
     assert "BPTN&TKQ: Bộ phận tiếp nhận" in out
     assert "• Giấy chứng sinh (1 chính, 0 sao)" in out  # a dossier part on its own line
+
+
+def tasks(repo: Repository, person: str) -> list[tuple[str, str]]:
+    return [(i.task, i.code) for i in repo.waiting_for(person, on=TODAY, within_days=0)]
+
+
+def test_what_is_waiting_for_each_person(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = Repository.open(demo)
+    due_before = tasks(repo, "vo-minh-tuan")
+    assert due_before and {t for t, _ in due_before} == {"periodic_review"}
+    assert tasks(repo, "tran-thi-mai") == [] and tasks(repo, "nguyen-van-hung") == []
+
+    repo.revise("QT-TP-01", reason="Cập nhật", by="vo-minh-tuan", now=DAY)
+    assert tasks(repo, "vo-minh-tuan")[0] == ("finish_draft", "QT-TP-01")
+    repo.submit("QT-TP-01", by="vo-minh-tuan", now=DAY + dt.timedelta(hours=1))
+    assert ("review", "QT-TP-01") in tasks(repo, "tran-thi-mai")
+    assert ("finish_draft", "QT-TP-01") not in tasks(repo, "vo-minh-tuan")
+    assert tasks(repo, "nguyen-van-hung") == []  # not before the review
+    repo.review(
+        "QT-TP-01", by="tran-thi-mai", now=DAY + dt.timedelta(hours=2), reject=True,
+        comment="Sửa lại bước 3",
+    )  # fmt: skip
+    [first, *_] = Repository.open(demo).waiting_for("vo-minh-tuan", on=TODAY, within_days=0)
+    assert (first.task, first.code, first.comment) == ("revise_returned", "QT-TP-01", "Sửa lại bước 3")
+    repo.submit("QT-TP-01", by="vo-minh-tuan", now=DAY + dt.timedelta(hours=3))
+    repo.review("QT-TP-01", by="tran-thi-mai", now=DAY + dt.timedelta(hours=4))
+    assert tasks(repo, "tran-thi-mai") == []
+    assert tasks(repo, "nguyen-van-hung") == [("approve", "QT-TP-01")]
+    capsys.readouterr()
+    assert main(["-C", str(demo), "status", "--as", "nguyen-van-hung", "--as-of", "2026-08-05"]) == 0
+    out = capsys.readouterr().out
+    assert "Phê duyệt" in out and "QT-TP-01" in out

@@ -69,6 +69,7 @@ def cli(ctx: click.Context, directory: Path) -> None:
 
 cli.add_command(validate_cmd.validate)
 cli.add_command(list_cmd.list_documents)
+cli.add_command(list_cmd.status)
 cli.add_command(show_cmd.show)
 for command in [
     *actions_cmd.COMMANDS,
