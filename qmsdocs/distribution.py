@@ -387,7 +387,13 @@ def record_copy(
     See :meth:`DistributionWorkflow.record_copy` for what is refused.
     """
     return DistributionWorkflow(Path(repo.root)).record_copy(
-        code, revision, copy_number=copy_number, holder=holder, by=by, now=now, note=note
+        code,
+        revision,
+        copy_number=copy_number,
+        holder=holder,
+        by=by,
+        now=repo.config.local(now),
+        note=note,
     )
 
 
@@ -396,7 +402,7 @@ def return_copy(
 ) -> ActionResult:
     """Record, as one commit, that a controlled copy was returned on the day of *now*."""
     return DistributionWorkflow(Path(repo.root)).return_copy(
-        code, revision, copy_number, by=by, now=now
+        code, revision, copy_number, by=by, now=repo.config.local(now)
     )
 
 

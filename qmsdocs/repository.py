@@ -1706,6 +1706,10 @@ class Repository:
         # The workflow re-reads this repository under the lock; afterwards only the files
         # it wrote are read again, so an action does not cost two reads of every file.
         workflow = LegalWorkflow(self.root, cache=self._cache, repository=self)
+        if isinstance(kwargs.get("now"), dt.datetime):
+            # Signatures and commits carry the agency's time, whatever the machine's zone:
+            # the day a role is held and a signature's date are the agency's day.
+            kwargs["now"] = self.config.local(kwargs["now"])
         try:
             result = getattr(workflow, action)(*args, **kwargs)
         except ValidationError as error:

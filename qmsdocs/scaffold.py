@@ -40,6 +40,7 @@ organization:
   name: {name}
   parent: {parent}
 language: vi
+timezone: Asia/Ho_Chi_Minh   # times are shown in the agency's zone, whatever the machine's
 units:
   - id: van-phong
     name: Văn phòng

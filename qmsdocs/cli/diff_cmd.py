@@ -200,7 +200,7 @@ def changes(
         table.add_column(column, overflow="fold")
     for a in actions:
         table.add_row(
-            f"{a.when:%d/%m/%Y %H:%M}",
+            f"{repo.config.local(a.when):%d/%m/%Y %H:%M}",
             a.author_name,
             a.code,
             str(a.revision) if a.revision is not None else "",

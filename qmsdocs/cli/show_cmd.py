@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -56,11 +57,12 @@ def show(app: AppContext, code: str, as_of: dt.date | None, as_json: bool) -> in
         data = document.model_dump(mode="json", by_alias=True, exclude_none=True)
         emit_json({"file": repo.file_of(base), "state": state, "as_of": day.isoformat(), **data})
         return 0
-    app.console.print(render(document, state=state, day=day))
+    app.console.print(render(document, state=state, day=day, local=repo.config.local))
     if returned is not None:
         app.console.print(
             Text(
-                f"Trả lại ngày {returned.when:%d/%m/%Y} ({returned.author_name}): "
+                f"Trả lại ngày {repo.config.local(returned.when):%d/%m/%Y} "
+                f"({returned.author_name}): "
                 f"{returned.reason or ''}",
                 style="bold",
             )
@@ -109,8 +111,14 @@ def _lines(items: list[str]) -> str:
     return "\n".join(f"• {item}" for item in items)
 
 
-def render(document: Document | LegalDocument, *, state: str, day: dt.date) -> RenderableType:
-    """Return a readable rendering of *document* for a terminal."""
+def render(
+    document: Document | LegalDocument,
+    *,
+    state: str,
+    day: dt.date,
+    local: Callable[[dt.datetime], dt.datetime] = lambda moment: moment,
+) -> RenderableType:
+    """Return a readable rendering of *document* for a terminal (times through *local*)."""
     parts: list[RenderableType] = []
     if isinstance(document, LegalDocument):
         parts.append(Text(f"{document.number}: {document.title}", style="bold"))
@@ -163,7 +171,7 @@ def render(document: Document | LegalDocument, *, state: str, day: dt.date) -> R
     if document.approvals:
         table = _table("Ý nghĩa", "Họ và tên", "Chức vụ", "Thời gian")
         for s in document.approvals:
-            table.add_row(s.meaning, s.name, s.title, _fmt(s.signed_at))
+            table.add_row(s.meaning, s.name, s.title, _fmt(local(s.signed_at)))
         parts.append(table)
     return Group(*parts)
 

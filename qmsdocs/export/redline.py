@@ -217,7 +217,7 @@ class _Layout:
                 if s is None:
                     cells.append("")
                 elif key == "signed_at":
-                    cells.append(datetime_text(s.signed_at))
+                    cells.append(datetime_text(self.config.local(s.signed_at)))
                 else:
                     cells.append(getattr(s, key))
             rows.append(cells)

@@ -180,7 +180,7 @@ def audit_trail_docx(
         for n, action in enumerate(actions, start=1):
             values = (
                 str(n),
-                datetime_text(action.when),
+                datetime_text(config.local(action.when)),
                 _who(action, config),
                 action.code,
                 str(action.revision) if action.revision is not None else "",

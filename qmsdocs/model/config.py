@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from qmsdocs.model.base import Ident, Model, Text
 
@@ -119,6 +121,10 @@ class QmsConfig(Model):
     schema_version: Literal[1] = 1
     organization: Organization
     language: Literal["vi", "en"] = "vi"
+    timezone: str = Field(
+        default="Asia/Ho_Chi_Minh",
+        description="The agency's time zone (IANA name): signatures and times are shown in it",
+    )
     units: list[Unit] = Field(min_length=1)
     roles: list[Role] = Field(min_length=1)
     people: list[Person] = Field(min_length=1)
@@ -131,6 +137,21 @@ class QmsConfig(Model):
     )
     require_signed_approvals: bool = False
     export: ExportProfile = Field(default_factory=ExportProfile)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            _zone(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (an IANA name such as Asia/Ho_Chi_Minh)"
+            ) from None
+        return value
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        """Return the aware *moment* in the agency's time zone (the same instant)."""
+        return moment.astimezone(_zone(self.timezone))
 
     def person(self, person_id: str) -> Person | None:
         """Return the person with id *person_id*, or None."""
@@ -148,3 +169,8 @@ class QmsConfig(Model):
         """Return the default review interval in months for documents of *kind*."""
         intervals = {str(k): v for k, v in self.review_interval_months.items()}
         return intervals.get(kind, 12)
+
+
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
