@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint schemas bench stress clean
+.PHONY: demo test lint schemas bench stress clean catalogs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,7 @@ schemas: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
+
+## catalogs: extract the messages (code and CLI help), update the Vietnamese catalog, compile it
+catalogs: $(VENV)/.installed-dev
+	$(BIN)/python scripts/catalogs.py

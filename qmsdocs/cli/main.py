@@ -29,7 +29,9 @@ from qmsdocs.cli import (
     validate_cmd,
 )
 from qmsdocs.cli.context import AppContext
+from qmsdocs.cli.help import translate_help
 from qmsdocs.errors import QmsError
+from qmsdocs.i18n import LANGUAGES, _, current_language, language, ngettext
 
 __all__ = ["cli", "main"]
 
@@ -60,11 +62,18 @@ class _Qms(click.Group):
     show_default=True,
     help="Run as if qms was started in this folder.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Language of messages and help (default: QMS_LANG, else qms.yaml's language).",
+)
 @click.version_option(__version__, prog_name="qms")
 @click.pass_context
-def cli(ctx: click.Context, directory: Path) -> None:
+def cli(ctx: click.Context, directory: Path, lang: str | None) -> None:
     """qms: document control for an ISO 9001 quality management system kept in git."""
-    ctx.obj = AppContext(directory=directory)
+    if not isinstance(ctx.obj, AppContext) or ctx.obj.directory != directory:
+        ctx.obj = AppContext(directory=directory)
 
 
 cli.add_command(validate_cmd.validate)
@@ -92,33 +101,78 @@ def _command_path(ctx: click.Context | None) -> str:
     return " ".join(["qms", *reversed(names)])
 
 
+def _option(args: Sequence[str], *names: str) -> str | None:
+    """Return the value of the first global option among *names* in *args*, if given."""
+    for index, arg in enumerate(args):
+        for name in names:
+            if arg == name and index + 1 < len(args):
+                return args[index + 1]
+            if arg.startswith(f"{name}="):
+                return arg.split("=", 1)[1]
+    return None
+
+
+def _language(args: Sequence[str], app: AppContext) -> str:
+    """Return the language of this run: --lang, else QMS_LANG, else qms.yaml's, else vi."""
+    for chosen in (_option(args, "--lang"), os.environ.get("QMS_LANG")):
+        if chosen in LANGUAGES:
+            return chosen
+    try:
+        return app.repository().config.language
+    except QmsError:
+        return "vi"  # no repository yet (qms init, qms demo): the officers' language
+
+
+def _speak(lang: str) -> None:
+    """Point click's own words (Usage:, Missing option …) at the catalog of *lang*."""
+    for module in (
+        click.core, click.decorators, click.exceptions, click.formatting, click.parser,
+        click.types,
+    ):  # fmt: skip
+        module.__dict__["_"] = _
+        if "ngettext" in module.__dict__:
+            module.__dict__["ngettext"] = ngettext
+    translate_help(cli)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``qms`` with *argv* and return the exit code (never raises)."""
+    args = list(argv) if argv is not None else sys.argv[1:]
+    app = AppContext(directory=Path(_option(args, "-C") or "."))
+    with language(_language(args, app)):
+        _speak(current_language())
+        return _run(args, app)
+
+
+def _run(args: list[str], app: AppContext) -> int:
     try:
-        result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        result = cli.main(args=args, standalone_mode=False, obj=app, prog_name="qms")
     except click.exceptions.Abort:
-        click.echo("qms: aborted", err=True)
+        click.echo(_("qms: aborted"), err=True)
         return EXIT_FINDINGS
     except click.UsageError as error:
         click.echo(
-            f"qms: usage error: {error.format_message()}\n"
-            f"Try '{_command_path(error.ctx)} --help'.",
+            _("qms: usage error: {message}\nTry '{command} --help'.").format(
+                message=error.format_message(), command=_command_path(error.ctx)
+            ),
             err=True,
         )
         return EXIT_USAGE
     except click.ClickException as error:
-        click.echo(f"qms: error: {error.format_message()}", err=True)
+        click.echo(_("qms: error: {message}").format(message=error.format_message()), err=True)
         return EXIT_USAGE
     except QmsError as error:
-        click.echo(f"qms: error: {error}", err=True)
+        click.echo(_("qms: error: {message}").format(message=error), err=True)
         return EXIT_FINDINGS
     except KeyboardInterrupt:
-        click.echo("qms: interrupted", err=True)
+        click.echo(_("qms: interrupted"), err=True)
         return 130
     except Exception:  # noqa: BLE001 - the one place that turns a bug into a message
         click.echo(
-            "qms: internal error, this is a bug in qmsdocs. Please report it with the lines "
-            f"below at {BUG_REPORT}",
+            _(
+                "qms: internal error, this is a bug in qmsdocs. Please report it with the "
+                "lines below at {url}"
+            ).format(url=BUG_REPORT),
             err=True,
         )
         click.echo(traceback.format_exc(), err=True)

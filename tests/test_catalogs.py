@@ -1,0 +1,114 @@
+"""The Vietnamese catalog is complete, consistent and compiled; the CLI speaks it."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import string
+
+import pytest
+
+from qmsdocs.cli.main import main
+from tests.conftest import PROJECT, SAMPLE
+
+PO = PROJECT / "qmsdocs" / "locale" / "vi" / "LC_MESSAGES" / "qmsdocs.po"
+babel = pytest.importorskip("babel")
+
+
+def _catalogs_script():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("catalogs", PROJECT / "scripts" / "catalogs.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _vi():  # type: ignore[no-untyped-def]
+    from babel.messages.pofile import read_po
+
+    with PO.open("rb") as handle:
+        return read_po(handle, locale="vi", domain="qmsdocs")
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f} | set(
+        re.findall(r"%\((\w+)\)s", text)
+    )
+
+
+def test_every_message_has_a_vietnamese_translation() -> None:
+    """Fails when code or help gains a message that the catalog does not translate."""
+    template = _catalogs_script().template()
+    catalog = _vi()
+    missing = []
+    for message in template:
+        if not message.id:
+            continue
+        translated = catalog.get(message.id)
+        strings = [] if translated is None else (
+            [translated.string] if isinstance(translated.string, str) else list(translated.string)
+        )  # fmt: skip
+        if translated is None or translated.fuzzy or not all(s.strip() for s in strings) or not strings:
+            missing.append(message.id)
+    assert missing == [], f"{len(missing)} messages without Vietnamese (run make catalogs): {missing[:5]}"
+
+
+def test_translations_keep_the_placeholders() -> None:
+    for message in _vi():
+        if not message.id:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        allowed = set().union(*(_fields(i) for i in ids))
+        for text in strings:
+            assert _fields(text) <= allowed, (message.id, text)
+            if isinstance(message.id, str):
+                assert _fields(text) == allowed, (message.id, text)
+
+
+def test_the_compiled_catalog_is_the_catalog() -> None:
+    assert PO.with_suffix(".mo").read_bytes() == _catalogs_script().compiled(PO)
+
+
+@pytest.fixture(autouse=True)
+def _agency_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No QMS_LANG: the language is the repository's (the sample's is vi)."""
+    monkeypatch.delenv("QMS_LANG", raising=False)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_help_is_vietnamese_in_a_vietnamese_repository(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "-C", str(SAMPLE), "--help")
+    assert code == 0
+    assert "Cách dùng:" in out and "Tùy chọn" in out and "Lệnh" in out
+    assert "Hiển thị hướng dẫn này rồi thoát." in out
+    assert "Show this message" not in out and "Usage:" not in out
+    code, out, _ = run(capsys, "-C", str(SAMPLE), "legal", "add", "--help")
+    assert "Đăng ký một văn bản pháp luật (một commit)." in out
+    assert "Số, ký hiệu đúng như trên văn bản" in out
+
+
+def test_english_on_request(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run(capsys, "-C", str(SAMPLE), "--lang", "en", "--help")
+    assert "Usage:" in out and "Show this message and exit." in out and "Cách dùng" not in out
+    monkeypatch.setenv("QMS_LANG", "en")
+    code, out, _ = run(capsys, "-C", str(SAMPLE), "list", "--help")
+    assert "Only this kind (repeatable)." in out
+    monkeypatch.setenv("QMS_LANG", "vi")
+    code, out, _ = run(capsys, "-C", str(SAMPLE), "list", "--help")
+    assert "Chỉ loại tài liệu này (có thể lặp lại)." in out
+
+
+def test_errors_of_the_command_line_are_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "-C", str(SAMPLE), "frobnicate")
+    assert code == 2
+    assert err == "qms: dùng lệnh chưa đúng: Không có lệnh 'frobnicate'.\nXem 'qms --help'.\n"
+    code, _, err = run(capsys, "-C", str(SAMPLE), "legal", "add", "--number", "1/2026/NĐ-CP")
+    assert code == 2 and "Thiếu tùy chọn '--issuer'." in err
+    code, _, err = run(capsys, "-C", str(SAMPLE), "show", "QT-404")
+    assert code == 1 and err.startswith("qms: lỗi: ")
