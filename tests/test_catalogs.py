@@ -112,3 +112,14 @@ def test_errors_of_the_command_line_are_vietnamese(capsys: pytest.CaptureFixture
     assert code == 2 and "Thiếu tùy chọn '--issuer'." in err
     code, _, err = run(capsys, "-C", str(SAMPLE), "show", "QT-404")
     assert code == 1 and err.startswith("qms: lỗi: ")
+
+
+def test_lists_and_results_are_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "-C", str(SAMPLE), "validate")
+    assert code == 0 and out.startswith("đạt: ") and "không có phát hiện nào" in out
+    code, out, _ = run(capsys, "-C", str(SAMPLE), "list", "--as-of", "2025-12-31")
+    assert code == 0 and "tài liệu ngày 31/12/2025" in out
+    for header in ("Mã hiệu", "Tên tài liệu", "Trạng thái", "Đang làm"):
+        assert header in out
+    code, _, err = run(capsys, "-C", str(SAMPLE), "list", "--as-of", "31/02/2025")
+    assert code == 2 and "không phải ngày" in err

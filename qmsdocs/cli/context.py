@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 
 from qmsdocs.errors import ActionRefused
+from qmsdocs.i18n import _
 from qmsdocs.repository import Repository
 from qmsdocs.store.git import GitStore
 from qmsdocs.workflow import ActionResult
@@ -66,7 +67,11 @@ class _DateType(click.ParamType):  # type: ignore[type-arg]
             except ValueError:
                 continue
         self.fail(
-            f"{text!r} is not a date: write YYYY-MM-DD (2025-07-01) or DD/MM/YYYY", param, ctx
+            _("{text!r} is not a date: write YYYY-MM-DD (2025-07-01) or DD/MM/YYYY").format(
+                text=text
+            ),
+            param,
+            ctx,
         )
 
 
@@ -88,8 +93,10 @@ def acting_person(app: AppContext, as_person: str | None) -> str:
     person = repo.config.person_by_email(email) if email else None
     if person is None:
         raise ActionRefused(
-            f"who is acting? git's user.email ({email or 'not set'}) is not the email of a "
-            "person in qms.yaml; pass --as PERSON"
+            _(
+                "who is acting? git's user.email ({email}) is not the email of a person in "
+                "qms.yaml; pass --as PERSON"
+            ).format(email=email or _("not set"))
         )
     return person.id
 
@@ -100,10 +107,10 @@ def report(result: ActionResult, as_json: bool) -> int:
         emit_json(result.to_dict())
     elif result.changed:
         assert result.commit is not None
-        tag = f", tag {result.tag}" if result.tag else ""
+        tag = _(", tag {tag}").format(tag=result.tag) if result.tag else ""
         click.echo(f"{result.message} [{result.commit[:10]}{tag}]")
     else:
-        click.echo(f"{result.code}: nothing to change, no commit made")
+        click.echo(_("{code}: nothing to change, no commit made").format(code=result.code))
     return 0
 
 

@@ -10,6 +10,7 @@ from rich.table import Table
 from qmsdocs.cli.choices import KIND, STATE
 from qmsdocs.cli.context import DATE, AppContext, acting_person, emit_json
 from qmsdocs.findings import Severity
+from qmsdocs.i18n import N_, _
 from qmsdocs.model import DocumentKind
 from qmsdocs.repository import WorkingRevision
 
@@ -18,17 +19,20 @@ _KINDS = [k.value for k in DocumentKind if k is not DocumentKind.LEGAL]
 
 def working_text(working: WorkingRevision) -> str:
     """Return the revision being worked on as an officer reads it: "Lần 4: đang xem xét"."""
-    text = {
-        "draft": "dự thảo",
-        "returned": "trả lại",
-        "in_review": "đang xem xét",
-        "pending": "đã phê duyệt",
-    }[working.state]
+    text = _(_WORKING_WORDS[working.state])
     if working.state == "returned" and working.comment:
         text += f" – {working.comment}"
     if working.state == "pending" and working.effective_date:
-        text += f" – hiệu lực từ {working.effective_date:%d/%m/%Y}"
-    return f"Lần {working.revision}: {text}"
+        text += " – " + _("effective from {date}").format(date=f"{working.effective_date:%d/%m/%Y}")
+    return _("Revision {revision}: {state}").format(revision=working.revision, state=text)
+
+
+_WORKING_WORDS = {
+    "draft": N_("draft"),
+    "returned": N_("returned"),
+    "in_review": N_("in review"),
+    "pending": N_("approved"),
+}
 
 
 @click.command("list")
@@ -63,10 +67,17 @@ def list_documents(
     if as_json:
         emit_json({"as_of": day.isoformat(), "documents": [r.to_dict() for r in rows]})
         return 0
-    table = Table(title=f"{repo.config.organization.name}: tài liệu ngày {day:%d/%m/%Y}")
-    columns = ("Mã hiệu", "Tên tài liệu", "Loại", "Lần BH", "Trạng thái", "Hiệu lực", "Đang làm")
+    table = Table(
+        title=_("{agency}: documents on {date}").format(
+            agency=repo.config.organization.name, date=f"{day:%d/%m/%Y}"
+        )
+    )
+    columns = (
+        N_("Code"), N_("Title"), N_("Kind"), N_("Rev."), N_("State"), N_("Effective"),
+        N_("In progress"),
+    )  # fmt: skip
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(_(column), overflow="fold")
     for row in rows:
         table.add_row(
             row.code,
@@ -81,18 +92,21 @@ def list_documents(
     unreadable = {f.file for f in repo.load_findings if f.severity is Severity.ERROR}
     if unreadable:
         click.echo(
-            f"qms: {len(unreadable)} file(s) could not be read; run 'qms validate'", err=True
+            _("qms: {count} file(s) could not be read; run 'qms validate'").format(
+                count=len(unreadable)
+            ),
+            err=True,
         )
     return 0
 
 
 #: How each task reads at the desk.
 _TASK_WORDS = {
-    "revise_returned": "Sửa dự thảo bị trả lại",
-    "finish_draft": "Hoàn thiện dự thảo",
-    "review": "Xem xét",
-    "approve": "Phê duyệt",
-    "periodic_review": "Rà soát định kỳ",
+    "revise_returned": N_("Revise the returned draft"),
+    "finish_draft": N_("Finish the draft"),
+    "review": N_("Review"),
+    "approve": N_("Approve"),
+    "periodic_review": N_("Periodic review"),
 }
 
 
@@ -121,13 +135,16 @@ def status(
     found = repo.config.person(person)
     name = found.name if found else person
     if not items:
-        click.echo(f"{name}: không có việc nào đang chờ ngày {day:%d/%m/%Y}")
+        click.echo(
+            _("{name}: nothing is waiting on {date}").format(name=name, date=f"{day:%d/%m/%Y}")
+        )
         return 0
-    table = Table(title=f"Việc đang chờ {name} ngày {day:%d/%m/%Y}")
-    for column in ("Việc", "Mã hiệu", "Tên tài liệu", "Lần BH", "Ghi chú"):
-        table.add_column(column, overflow="fold")
+    table = Table(title=_("Waiting for {name} on {date}").format(name=name, date=f"{day:%d/%m/%Y}"))
+    for column in (N_("Task"), N_("Code"), N_("Title"), N_("Rev."), N_("Note")):
+        table.add_column(_(column), overflow="fold")
     for item in items:
-        note = item.comment or (f"hạn {item.due:%d/%m/%Y}" if item.due else "")
-        table.add_row(_TASK_WORDS[item.task], item.code, item.title, str(item.revision), note)
+        due = _("due {date}").format(date=f"{item.due:%d/%m/%Y}") if item.due else ""
+        note = item.comment or due
+        table.add_row(_(_TASK_WORDS[item.task]), item.code, item.title, str(item.revision), note)
     app.console.print(table)
     return 0

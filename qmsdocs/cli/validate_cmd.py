@@ -6,6 +6,7 @@ import click
 
 from qmsdocs.cli.context import AppContext, emit_json
 from qmsdocs.findings import Severity
+from qmsdocs.i18n import _
 
 
 @click.command()
@@ -28,11 +29,15 @@ def validate(app: AppContext, as_json: bool) -> int:
         for finding in findings:
             click.echo(str(finding))
         warnings = len(findings) - errors
-        summary = (
-            f"{len(repo)} documents, {len(repo.legal)} legal documents: "
-            f"{errors} error(s), {warnings} warning(s)"
-        )
-        click.echo(
-            summary if findings else f"ok: {summary.split(':')[0]}, no findings", err=bool(findings)
-        )
+        counts = {"documents": len(repo), "legal": len(repo.legal)}
+        if findings:
+            line = _(
+                "{documents} documents, {legal} legal documents: {errors} error(s), "
+                "{warnings} warning(s)"
+            ).format(errors=errors, warnings=warnings, **counts)
+        else:
+            line = _("ok: {documents} documents, {legal} legal documents, no findings").format(
+                **counts
+            )
+        click.echo(line, err=bool(findings))
     return 1 if errors else 0
