@@ -11,6 +11,7 @@ from rich.progress import Progress
 from qmsdocs.cli.context import DATE, AppContext, acting_person, now
 from qmsdocs.copies import export_all, export_context, prepare_copy, write_copy, write_registers
 from qmsdocs.export import Marking
+from qmsdocs.i18n import _
 
 
 @click.command("export")
@@ -53,18 +54,18 @@ def export(
     (one commit), so that 'qms recall' can list it once its revision is superseded.
     """
     if everything == bool(code):
-        raise click.UsageError("name one CODE, or use --all")
+        raise click.UsageError(_("name one CODE, or use --all"))
     if copy_number is not None and (not holder or uncontrolled):
-        raise click.UsageError("a controlled copy needs --holder (and not --uncontrolled)")
+        raise click.UsageError(_("a controlled copy needs --holder (and not --uncontrolled)"))
     if everything and (copy_number or uncontrolled or revision or as_of):
-        raise click.UsageError("--all exports the current files, without marking")
+        raise click.UsageError(_("--all exports the current files, without marking"))
     if revision is not None and as_of is not None:
-        raise click.UsageError("use --rev or --as-of, not both")
+        raise click.UsageError(_("use --rev or --as-of, not both"))
     repo = app.repository()
     today = now().date()
     if everything:
         with Progress(transient=True, disable=not app.console.is_terminal) as bar:
-            task = bar.add_task("Đang xuất tài liệu", total=len(repo))
+            task = bar.add_task(_("Exporting documents"), total=len(repo))
             paths = export_all(
                 repo,
                 out,
@@ -72,7 +73,7 @@ def export(
                 workers=workers,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-        click.echo(f"wrote {len(paths)} documents into {out}")
+        click.echo(_("wrote {count} documents into {folder}").format(count=len(paths), folder=out))
         return 0
     assert code is not None
     if copy_number is not None and revision is None and as_of is None:
@@ -95,12 +96,12 @@ def export(
         )
         marking = Marking.controlled(copy_number, holder)
         path = write_copy(copy, out, context=context, marking=marking)
-        click.echo(f"wrote {path}; {result.message}")
+        click.echo(_("wrote {path}; {message}").format(path=path, message=result.message))
         return 0
     if uncontrolled:
         marking = Marking.uncontrolled(printed or today)
     path = write_copy(copy, out, context=export_context(repo), marking=marking)
-    click.echo(f"wrote {path}")
+    click.echo(_("wrote {path}").format(path=path))
     return 0
 
 
@@ -117,7 +118,7 @@ def registers(app: AppContext, out: Path, as_of: dt.date | None) -> int:
     """Write the internal and external documents lists (danh mục tài liệu) as .docx."""
     paths = write_registers(app.repository(), out, on=as_of or now().date())
     for path in paths:
-        click.echo(f"wrote {path}")
+        click.echo(_("wrote {path}").format(path=path))
     return 0
 
 

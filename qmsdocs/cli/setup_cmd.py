@@ -12,6 +12,7 @@ from rich.progress import Progress
 
 from qmsdocs.cli.context import AppContext
 from qmsdocs.errors import ActionRefused
+from qmsdocs.i18n import _
 from qmsdocs.scaffold import build_demo, init_repository, install_hook
 from qmsdocs.store.git import Identity
 
@@ -41,7 +42,10 @@ def init(directory: Path, name: str, parent: str, email: str, hook: bool) -> int
     if hook:
         install_hook(repo.root, python=sys.executable)
     click.echo(
-        f"created {repo.root}: edit qms.yaml (units, people, roles), then 'qms -C {directory} validate'"
+        _(
+            "created {root}: edit qms.yaml (units, people, roles), then "
+            "'qms -C {directory} validate'"
+        ).format(root=repo.root, directory=directory)
     )
     return 0
 
@@ -51,7 +55,7 @@ def init(directory: Path, name: str, parent: str, email: str, hook: bool) -> int
 def install_hook_command(app: AppContext) -> int:
     """Install a git pre-commit hook that runs 'qms validate' before each commit."""
     path = install_hook(app.repository().root, python=sys.executable)
-    click.echo(f"installed {path}: every commit is validated first")
+    click.echo(_("installed {path}: every commit is validated first").format(path=path))
     return 0
 
 
@@ -68,13 +72,13 @@ def demo(directory: Path, source: Path | None) -> int:
     """Build a demo repository in DIRECTORY: the sample agency with its history since 2021."""
     source = source or DEFAULT_SAMPLE
     if not (source / "qms.yaml").is_file():
-        raise ActionRefused(f"no sample QMS at {source}; pass --from PATH")
+        raise ActionRefused(_("no sample QMS at {path}; pass --from PATH").format(path=source))
     console = Console(stderr=True, highlight=False)
     with Progress(
         *Progress.get_default_columns(), transient=True, console=console,
         disable=not console.is_terminal,
     ) as bar:  # fmt: skip
-        task = bar.add_task("Đang dựng lịch sử mẫu", total=None)
+        task = bar.add_task(_("Building the sample's history"), total=None)
         repo = build_demo(
             directory,
             source=source,
@@ -82,7 +86,9 @@ def demo(directory: Path, source: Path | None) -> int:
         )
     actions = len(repo.history_store.actions())
     click.echo(
-        f"built {repo.root}: {len(repo)} documents, {len(repo.legal)} legal documents, {actions} actions"
+        _("built {root}: {documents} documents, {legal} legal documents, {actions} actions").format(
+            root=repo.root, documents=len(repo), legal=len(repo.legal), actions=actions
+        )
     )
     return 0
 
