@@ -89,7 +89,7 @@ def test_qms_list_shows_the_working_revision(
 
 def first_lines(capsys: pytest.CaptureFixture[str], demo: Path, *args: str) -> str:
     capsys.readouterr()
-    assert main(["-C", str(demo), "show", *args]) == 0
+    assert main(["-C", str(demo), "--lang", "vi", "show", *args]) == 0
     return capsys.readouterr().out
 
 
@@ -99,14 +99,14 @@ def test_show_states_the_status_of_the_revision_it_shows(
     repo = Repository.open(demo)
     repo.revise("QT-TP-01", reason="Cập nhật", by="vo-minh-tuan", now=DAY)
     out = first_lines(capsys, demo, "QT-TP-01")
-    assert out.splitlines()[1].endswith(": draft") and "effective" not in out.splitlines()[1]
+    assert out.splitlines()[1].endswith(": dự thảo") and "đang hiệu lực" not in out.splitlines()[1]
     repo.submit("QT-TP-01", by="vo-minh-tuan", now=DAY + dt.timedelta(hours=1))
     repo.review(
         "QT-TP-01", by="tran-thi-mai", now=DAY + dt.timedelta(hours=2), reject=True,
         comment="Bổ sung thời gian bước 2",
     )  # fmt: skip
     out = first_lines(capsys, demo, "QT-TP-01")
-    assert out.splitlines()[1].endswith(": returned")
+    assert out.splitlines()[1].endswith(": trả lại")
     assert "Trả lại ngày 03/08/2026 (Trần Thị Mai): Bổ sung thời gian bước 2" in out
     repo.submit("QT-TP-01", by="vo-minh-tuan", now=DAY + dt.timedelta(hours=3))
     repo.review("QT-TP-01", by="tran-thi-mai", now=DAY + dt.timedelta(hours=4))
@@ -114,9 +114,8 @@ def test_show_states_the_status_of_the_revision_it_shows(
         "QT-TP-01", by="nguyen-van-hung", now=DAY + dt.timedelta(hours=5),
         effective=dt.date(2027, 1, 1),
     )  # fmt: skip
-    capsys.readouterr()
-    assert main(["-C", str(demo), "show", "QT-TP-01"]) == 0
-    assert capsys.readouterr().out.splitlines()[1].endswith(": pending")
+    out = first_lines(capsys, demo, "QT-TP-01")
+    assert out.splitlines()[1].endswith(": đã phê duyệt, chờ hiệu lực")
 
 
 def test_show_prints_every_section_and_list_items_one_per_line(
@@ -129,7 +128,7 @@ def test_show_prints_every_section_and_list_items_one_per_line(
     ):  # fmt: skip
         assert heading in out, heading
     assert "BPTN&TKQ: Bộ phận tiếp nhận" in out
-    assert "• Giấy chứng sinh (1 chính, 0 sao)" in out  # a dossier part on its own line
+    assert "• Giấy chứng sinh (1 bản chính, 0 bản sao)" in out  # a dossier part on its own line
 
 
 def tasks(repo: Repository, person: str) -> list[tuple[str, str]]:

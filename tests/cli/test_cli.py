@@ -77,7 +77,7 @@ def test_list_for_people_shows_a_table_with_vietnamese_titles(
 def test_show_renders_a_procedure_and_its_json(
     mini: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "-C", str(mini), "show", "qt-01")
+    code, out, _ = run(capsys, "-C", str(mini), "--lang", "vi", "show", "qt-01")
     assert code == 0 and "1. Mục đích" in out and "Xem xét và phê duyệt" in out
     code, out, _ = run(capsys, "-C", str(mini), "show", "QT-01", "--json")
     data = json.loads(out)
