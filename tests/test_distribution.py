@@ -248,9 +248,9 @@ def test_cli_recall_json_and_return(demo: Path) -> None:
         cli, ["-C", str(demo), "distribution", "--as-of", "2025-09-01"], standalone_mode=False
     )
     assert table.return_value == 0
-    assert "Cần thu hồi (đang hiệu lực: lần 3)" in table.output
-    assert "Cần thu hồi (tài liệu đã hủy bỏ)" in table.output
-    assert "Đang hiệu lực" in table.output
+    assert "To recall (in force: revision 3)" in table.output
+    assert "To recall (the document was withdrawn)" in table.output
+    assert "In force" in table.output
     back = runner.invoke(
         cli,
         ["-C", str(demo), "recall", "--return", "QT-08", "1", "1", "--as", OFFICER, "--json"],

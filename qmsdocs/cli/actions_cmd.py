@@ -20,12 +20,11 @@ from qmsdocs.cli.context import (
     now,
     report,
 )
+from qmsdocs.i18n import _
 
 
 @click.command()
-@click.argument(
-    "kind", type=KIND
-)
+@click.argument("kind", type=KIND)
 @click.argument("code")
 @click.option("--title", required=True, help="The document's title (tên tài liệu).")
 @click.option("--unit", help="Owning unit (default: the acting person's unit).")
@@ -69,7 +68,7 @@ def revise(
 ) -> int:
     """Open a draft of the next revision of an issued document (or several, with --legal)."""
     if legal is None and (len(codes) != 1 or not reason):
-        raise click.UsageError("name one CODE and its --reason, or use --legal NUMBER")
+        raise click.UsageError(_("name one CODE and its --reason, or use --legal NUMBER"))
     by = acting_person(app, as_person)
     repo = app.repository()
     if legal is None:
@@ -80,7 +79,12 @@ def revise(
         return 0
     click.echo(f"{results[0].message} [{(results[0].commit or '')[:10]}]")
     for result in results:
-        click.echo(f"  {result.code}: draft revision {result.revision} (qms show {result.code})")
+        click.echo(
+            "  "
+            + _("{code}: draft revision {revision} (qms show {code})").format(
+                code=result.code, revision=result.revision
+            )
+        )
     return 0
 
 

@@ -8,7 +8,9 @@ import click
 from rich.table import Table
 
 from qmsdocs.cli.context import DATE, AppContext, emit_json
+from qmsdocs.cli.show_cmd import word
 from qmsdocs.findings import Severity
+from qmsdocs.i18n import N_, _
 
 
 def _d(value: dt.date | None) -> str:
@@ -35,18 +37,19 @@ def history(app: AppContext, code: str, as_json: bool) -> int:
         return 0
     table = Table(title=f"{document.code}: {document.title}")
     for column in (
-        "Lần",
-        "Ban hành",
-        "Hiệu lực",
-        "Hết hiệu lực",
-        "Soạn thảo",
-        "Xem xét",
-        "Phê duyệt",
-        "Lý do",
+        N_("Rev."),
+        N_("Issued"),
+        N_("Effective"),
+        N_("Ended"),
+        N_("Authored"),
+        N_("Reviewed"),
+        N_("Approved"),
+        N_("Reason"),
     ):
-        table.add_column(column, overflow="fold")
+        table.add_column(_(column), overflow="fold")
     for r in records:
-        ended = _d(r.superseded) or (_d(r.withdrawn) + " (hủy bỏ)" if r.withdrawn else "")
+        withdrawn = _("{date} (withdrawn)").format(date=_d(r.withdrawn)) if r.withdrawn else ""
+        ended = _d(r.superseded) or withdrawn
         table.add_row(
             str(r.revision),
             _d(r.issued),
@@ -59,7 +62,11 @@ def history(app: AppContext, code: str, as_json: bool) -> int:
         )
     app.console.print(table)
     if not records:
-        click.echo(f"{document.code} has no issued revision yet ({document.status.value}).")
+        click.echo(
+            _("{code} has no issued revision yet ({status}).").format(
+                code=document.code, status=word(document.status.value)
+            )
+        )
     return 0
 
 
@@ -85,16 +92,16 @@ def due(app: AppContext, within: int, as_of: dt.date | None, as_json: bool) -> i
             {"as_of": day.isoformat(), "within_days": within, "due": [i.to_dict() for i in items]}
         )
         return 0
-    table = Table(title=f"Tài liệu đến hạn rà soát ngày {day:%d/%m/%Y}")
+    table = Table(title=_("Documents due for review on {date}").format(date=f"{day:%d/%m/%Y}"))
     for column in (
-        "Mã hiệu",
-        "Tên tài liệu",
-        "Lần BH",
-        "Rà soát gần nhất",
-        "Đến hạn",
-        "Quá hạn (ngày)",
+        N_("Code"),
+        N_("Title"),
+        N_("Rev."),
+        N_("Last review"),
+        N_("Due"),
+        N_("Overdue (days)"),
     ):
-        table.add_column(column, overflow="fold")
+        table.add_column(_(column), overflow="fold")
     for i in items:
         table.add_row(
             i.code,
@@ -135,7 +142,9 @@ def verify(app: AppContext, as_json: bool) -> int:
         if not failed:
             issued = sum(len(v) for v in repo.history_store.all_issued().values())
             click.echo(
-                f"verified: {issued} issued revisions, {len(repo.history_store.actions())} actions, nothing altered"
+                _("verified: {issued} issued revisions, {actions} actions, nothing altered").format(
+                    issued=issued, actions=len(repo.history_store.actions())
+                )
             )
     return 1 if failed else 0
 
@@ -145,7 +154,7 @@ def verify(app: AppContext, as_json: bool) -> int:
 def recover(app: AppContext) -> int:
     """Finish or undo an action left half-way by a killed process (every action does it too)."""
     done = app.repository().recover()
-    click.echo(done or "nothing to recover")
+    click.echo(done or _("nothing to recover"))
     return 0
 
 

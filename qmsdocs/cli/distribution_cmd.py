@@ -17,12 +17,13 @@ from qmsdocs.cli.context import (
     report,
 )
 from qmsdocs.distribution import CopyState, CopyStatus, distribution, recall, return_copy
+from qmsdocs.i18n import N_, _
 
 STATE_LABELS = {
-    CopyState.CURRENT: "Đang hiệu lực",
-    CopyState.PENDING: "Chưa đến ngày hiệu lực",
-    CopyState.TO_RECALL: "Cần thu hồi",
-    CopyState.RETURNED: "Đã thu hồi",
+    CopyState.CURRENT: N_("In force"),
+    CopyState.PENDING: N_("Not yet effective"),
+    CopyState.TO_RECALL: N_("To recall"),
+    CopyState.RETURNED: N_("Returned"),
 }
 
 
@@ -31,23 +32,28 @@ def _d(value: dt.date | None) -> str:
 
 
 def _state(copy: CopyStatus) -> str:
-    label = STATE_LABELS[copy.state]
+    label = _(STATE_LABELS[copy.state])
     if copy.state is CopyState.RETURNED:
-        return f"{label} ngày {_d(copy.returned_on)}"
+        return _("{state} on {date}").format(state=label, date=_d(copy.returned_on))
     if copy.state is CopyState.TO_RECALL:
         if copy.document_state is None:
-            return f"{label} (tài liệu không còn trong hệ thống)"
-        if copy.in_force is not None:
-            return f"{label} (đang hiệu lực: lần {copy.in_force})"
-        why = {"withdrawn": "tài liệu đã hủy bỏ", "superseded": "tài liệu đã bị thay thế"}
-        return f"{label} ({why.get(copy.document_state.value, copy.document_state.value)})"
+            why = _("the document is no longer in the system")
+        elif copy.in_force is not None:
+            why = _("in force: revision {revision}").format(revision=copy.in_force)
+        elif copy.document_state.value == "withdrawn":
+            why = _("the document was withdrawn")
+        elif copy.document_state.value == "superseded":
+            why = _("the document was superseded")
+        else:
+            why = copy.document_state.value
+        return f"{label} ({why})"
     return label
 
 
 def _table(app: AppContext, copies: list[CopyStatus], title: str) -> None:
     table = Table(title=title)
-    for column in ("Mã", "Lần ban hành", "Số bản", "Người giữ", "Ngày phát", "Trạng thái"):
-        table.add_column(column, overflow="fold")
+    for column in (N_("Code"), N_("Rev."), N_("Copy"), N_("Holder"), N_("Issued"), N_("State")):
+        table.add_column(_(column), overflow="fold")
     for copy in copies:
         table.add_row(
             copy.code,
@@ -72,12 +78,18 @@ def distribution_command(app: AppContext, as_of: dt.date | None, as_json: bool) 
         emit_json({"as_of": day.isoformat(), "copies": [c.to_dict() for c in copies]})
         return 0
     if not copies:
-        click.echo(f"No controlled copy had been issued by {day:%d/%m/%Y}.")
+        click.echo(
+            _("No controlled copy had been issued by {date}.").format(date=f"{day:%d/%m/%Y}")
+        )
         return 0
-    _table(app, copies, f"Sổ theo dõi phân phối bản kiểm soát ({day:%d/%m/%Y})")
+    _table(app, copies, _("Register of controlled copies ({date})").format(date=f"{day:%d/%m/%Y}"))
     out = sum(1 for c in copies if c.state is not CopyState.RETURNED)
     recalls = sum(1 for c in copies if c.state is CopyState.TO_RECALL)
-    click.echo(f"{len(copies)} copies issued, {out} still out, {recalls} to recall.")
+    click.echo(
+        _("{count} copies issued, {out} still out, {recalls} to recall.").format(
+            count=len(copies), out=out, recalls=recalls
+        )
+    )
     return 0
 
 
@@ -118,12 +130,14 @@ def recall_command(
         emit_json({"as_of": day.isoformat(), "to_recall": [c.to_dict() for c in copies]})
         return 1 if copies else 0
     if not copies:
-        click.echo(f"No controlled copy to recall as of {day:%d/%m/%Y}.")
+        click.echo(_("No controlled copy to recall as of {date}.").format(date=f"{day:%d/%m/%Y}"))
         return 0
-    _table(app, copies, f"Bản kiểm soát cần thu hồi ({day:%d/%m/%Y})")
+    _table(app, copies, _("Controlled copies to recall ({date})").format(date=f"{day:%d/%m/%Y}"))
     click.echo(
-        f"{len(copies)} copy(ies) to recall. Record each return with "
-        "'qms recall --return CODE REV COPY'."
+        _(
+            "{count} copy(ies) to recall. Record each return with "
+            "'qms recall --return CODE REV COPY'."
+        ).format(count=len(copies))
     )
     return 1
 
