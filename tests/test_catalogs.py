@@ -123,3 +123,12 @@ def test_lists_and_results_are_vietnamese(capsys: pytest.CaptureFixture[str]) ->
         assert header in out
     code, _, err = run(capsys, "-C", str(SAMPLE), "list", "--as-of", "31/02/2025")
     assert code == 2 and "không phải ngày" in err
+
+
+def test_the_audit_trail_names_actions_in_vietnamese(
+    demo_master: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "-C", str(demo_master), "changes", "--since", "2021-01-01")
+    assert code == 0 and "Hoạt động kiểm soát tài liệu 01/01/2021" in out
+    assert "phê duyệt, ban hành" in out and "trình xem xét" in out
+    assert "approve" not in out.split("\n", 3)[-1]

@@ -13,6 +13,7 @@ from rich.text import Text
 from qmsdocs.audit import DRAFT, VersionSpec, attribution, diff_versions, qms_diff
 from qmsdocs.cli.context import DATE, AppContext, emit_json
 from qmsdocs.diffrender import Line, render_html, render_lines, render_qms_lines
+from qmsdocs.i18n import N_, _
 from qmsdocs.store.files import write_output
 
 #: How the style names of :mod:`qmsdocs.diffrender` look on a terminal.
@@ -27,6 +28,24 @@ _STYLES = {
     "insert": "green",
     "delete": "red",
     "muted": "dim",
+}
+
+
+#: How each action of the audit trail reads to a person.
+ACTION_WORDS = {
+    "new": N_("new draft"),
+    "revise": N_("revision opened"),
+    "submit": N_("submitted for review"),
+    "review": N_("reviewed"),
+    "reject": N_("returned to the author"),
+    "approve": N_("approved and issued"),
+    "withdraw": N_("withdrawn"),
+    "confirm": N_("periodic review: still suitable"),
+    "legal-add": N_("legal document registered"),
+    "legal-relate": N_("legal relation recorded"),
+    "legal-import": N_("legal documents imported"),
+    "distribute": N_("controlled copy issued"),
+    "recall": N_("controlled copy returned"),
 }
 
 
@@ -48,8 +67,10 @@ class _VersionType(click.ParamType):  # type: ignore[type-arg]
         except click.BadParameter:
             pass
         self.fail(
-            f"{text!r} is not a version: write a revision number (2), a date "
-            "(2025-07-01 or 01/07/2025) or 'draft'",
+            _(
+                "{text!r} is not a version: write a revision number (2), a date "
+                "(2025-07-01 or 01/07/2025) or 'draft'"
+            ).format(text=text),
             param,
             ctx,
         )
@@ -107,11 +128,11 @@ def diff(
     documents issued or whose status changed.
     """
     if sum((as_json, html_file is not None, docx_file is not None)) > 1:
-        raise click.UsageError("use one of --json, --html FILE, --docx FILE")
+        raise click.UsageError(_("use one of --json, --html FILE, --docx FILE"))
     if whole:
         return _diff_all(app, args, as_json=as_json, files=(html_file, docx_file))
     if len(args) != 3:
-        raise click.UsageError("write: qms diff CODE A B  (or: qms diff --all A B)")
+        raise click.UsageError(_("write: qms diff CODE A B  (or: qms diff --all A B)"))
     code = args[0]
     old = VERSION.convert(args[1], None, None)
     new = VERSION.convert(args[2], None, None)
@@ -122,14 +143,14 @@ def diff(
         emit_json(result.to_dict())
     elif html_file is not None:
         write_output(html_file, render_html(result, language=language).encode("utf-8"))
-        click.echo(f"wrote {html_file}")
+        click.echo(_("wrote {path}").format(path=html_file))
     elif docx_file is not None:
         from qmsdocs.export.redline import redline
 
         credited = attribution(repo, b) or ("qms", dt.datetime.now().astimezone())
         data = redline(a, b, config=repo.config, author=credited[0], when=credited[1])
         write_output(docx_file, data)
-        click.echo(f"wrote {docx_file}")
+        click.echo(_("wrote {path}").format(path=docx_file))
     else:
         _print(app, render_lines(result, language=language, workflow=not content_only))
     return 0
@@ -141,7 +162,7 @@ def _diff_all(
     if any(f is not None for f in files):
         raise click.UsageError("--html and --docx compare one document, not --all")
     if len(args) != 2:
-        raise click.UsageError("write: qms diff --all A B  (two dates)")
+        raise click.UsageError(_("write: qms diff --all A B  (two dates)"))
     since, until = (DATE.convert(a, None, None) for a in args)
     repo = app.repository()
     result = qms_diff(repo, since, until)
@@ -175,7 +196,7 @@ def changes(
     Read from git history: each action is one commit.
     """
     if as_json and docx_file is not None:
-        raise click.UsageError("use one of --json, --docx FILE")
+        raise click.UsageError(_("use one of --json, --docx FILE"))
     repo = app.repository()
     actions = repo.actions(since=since, until=until)
     if as_json:
@@ -192,23 +213,25 @@ def changes(
 
         data = audit_trail_docx(actions, config=repo.config, since=since, until=until)
         write_output(docx_file, data)
-        click.echo(f"wrote {docx_file} ({len(actions)} actions)")
+        click.echo(_("wrote {path} ({count} actions)").format(path=docx_file, count=len(actions)))
         return 0
     period = f"{since:%d/%m/%Y} - {until:%d/%m/%Y}" if until else f"{since:%d/%m/%Y} -"
-    table = Table(title=f"Hoạt động kiểm soát tài liệu {period}")
-    for column in ("Thời gian", "Người thực hiện", "Tài liệu", "Lần BH", "Hoạt động", "Lý do"):
-        table.add_column(column, overflow="fold")
+    table = Table(title=_("Document control actions {period}").format(period=period))
+    for column in (
+        N_("Time"), N_("Done by"), N_("Document"), N_("Rev."), N_("Action"), N_("Reason"),
+    ):  # fmt: skip
+        table.add_column(_(column), overflow="fold")
     for a in actions:
         table.add_row(
             f"{repo.config.local(a.when):%d/%m/%Y %H:%M}",
             a.author_name,
             a.code,
             str(a.revision) if a.revision is not None else "",
-            a.action,
+            _(ACTION_WORDS[a.action]) if a.action in ACTION_WORDS else a.action,
             a.reason or "",
         )
     app.console.print(table)
-    click.echo(f"{len(actions)} actions")
+    click.echo(_("{count} actions").format(count=len(actions)))
     return 0
 
 
