@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import string
+from pathlib import Path
 
 import pytest
 
