@@ -133,3 +133,14 @@ def test_the_audit_trail_names_actions_in_vietnamese(
     assert code == 0 and "Hoạt động kiểm soát tài liệu 01/01/2021" in out
     assert "phê duyệt, ban hành" in out and "trình xem xét" in out
     assert "approve" not in out.split("\n", 3)[-1]
+
+
+def test_the_legal_registry_speaks_vietnamese(
+    demo_master: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "-C", str(demo_master), "legal", "list", "--as-of", "2025-12-31")
+    assert code == 0 and "Danh mục tài liệu bên ngoài, tình trạng ngày 31/12/2025" in out
+    assert "Còn hiệu lực" in out and "Hết hiệu lực toàn bộ" in out
+    code, out, _ = run(capsys, "-C", str(demo_master), "legal", "show", "144/2006/QĐ-TTg")
+    assert code == 0 and "Tình trạng ngày" in out and "Được viện dẫn bởi" in out
+    assert "thay thế" in out and "replaces" not in out

@@ -20,22 +20,24 @@ from qmsdocs.cli.context import (
     now,
     report,
 )
+from qmsdocs.cli.show_cmd import word
+from qmsdocs.i18n import N_, _, current_language
 from qmsdocs.impact import ImpactedDocument
 from qmsdocs.legal import number_key
 from qmsdocs.legal_import import read_legal_batch
 from qmsdocs.model import LegalDocument, LegalStatus, LegalType, RelationType
 
 STATUS_LABELS = {
-    LegalStatus.IN_FORCE: "Còn hiệu lực",
-    LegalStatus.NOT_YET_IN_FORCE: "Chưa có hiệu lực",
-    LegalStatus.PARTLY_EXPIRED: "Hết hiệu lực một phần",
-    LegalStatus.EXPIRED: "Hết hiệu lực toàn bộ",
+    LegalStatus.IN_FORCE: N_("Still in force"),
+    LegalStatus.NOT_YET_IN_FORCE: N_("Not yet in force"),
+    LegalStatus.PARTLY_EXPIRED: N_("Partly expired"),
+    LegalStatus.EXPIRED: N_("Wholly expired"),
 }
 CHANGE_LABELS = {
-    "amended": "sửa đổi, bổ sung",
-    "replaced": "thay thế",
-    "repealed": "bãi bỏ",
-    "expired": "hết hiệu lực",
+    "amended": N_("amended"),
+    "replaced": N_("replaced"),
+    "repealed": N_("repealed"),
+    "expired": N_("expired"),
 }
 
 
@@ -96,7 +98,9 @@ def add(
     """Register a legal document (one commit)."""
     resolved = LegalType(kind) if kind else LegalType.from_number(number)
     if resolved is None:
-        raise click.UsageError(f"the number {number!r} does not name a type; pass --type")
+        raise click.UsageError(
+            _("the number {number!r} does not name a type; pass --type").format(number=number)
+        )
     try:
         document = LegalDocument(
             number=number,
@@ -209,11 +213,11 @@ def list_legal(
             ]
         )
         return 0
-    table = Table(title=f"Danh mục tài liệu bên ngoài, tình trạng ngày {day:%d/%m/%Y}")
-    for column in ("Số, ký hiệu", "Ngày ban hành", "Cơ quan ban hành", "Trích yếu", "Tình trạng"):
-        table.add_column(column, overflow="fold")
+    table = Table(title=_("External documents, status on {date}").format(date=f"{day:%d/%m/%Y}"))
+    for column in (N_("Number"), N_("Issued"), N_("Issuer"), N_("Title"), N_("Status")):
+        table.add_column(_(column), overflow="fold")
     for d, s in rows:
-        table.add_row(d.number, _d(d.issued), d.issuer, d.title, STATUS_LABELS[s])
+        table.add_row(d.number, _d(d.issued), d.issuer, d.title, _(STATUS_LABELS[s]))
     app.console.print(table)
     return 0
 
@@ -272,28 +276,48 @@ def show_legal(app: AppContext, number: str, as_of: dt.date | None, as_json: boo
         return 0
     echo = click.echo
     echo(f"{document.number}  {document.title}")
-    echo(
-        f"  {document.type.label('vi')} — {document.issuer}, ban hành {_d(document.issued)}, "
-        f"hiệu lực từ {_d(document.in_force_from)}"
-        + (f" đến {_d(document.effective_until)}" if document.effective_until else "")
+    until = (
+        _(" until {date}").format(date=_d(document.effective_until))
+        if document.effective_until
+        else ""
     )
-    echo(f"  Tình trạng ngày {day:%d/%m/%Y}: {STATUS_LABELS[status]}")
+    echo(
+        "  "
+        + _("{type} — {issuer}, issued {issued}, in force from {effective}").format(
+            type=document.type.label(current_language()),
+            issuer=document.issuer,
+            issued=_d(document.issued),
+            effective=_d(document.in_force_from),
+        )
+        + until
+    )
+    echo(
+        "  "
+        + _("Status on {date}: {status}").format(
+            date=f"{day:%d/%m/%Y}", status=_(STATUS_LABELS[status])
+        )
+    )
     for relation in document.relations:
         articles = f" ({'; '.join(relation.articles)})" if relation.articles else ""
-        echo(f"  → {relation.type.value} {relation.target}{articles}")
+        echo(f"  → {word(relation.type.value)} {relation.target}{articles}")
     for event in events:
         articles = (
-            f" {'; '.join(event.relation.articles)} của văn bản này"
+            " "
+            + _("{articles} of this document").format(articles="; ".join(event.relation.articles))
             if event.relation.articles
             else ""
         )
-        when = "từ" if event.effective <= day else "sẽ có hiệu lực từ"
+        when = _("from {date}") if event.effective <= day else _("in force from {date}")
         echo(
-            f"  ← {event.source.number} {event.relation.type.value}{articles}, {when} {_d(event.effective)}"
+            f"  ← {event.source.number} {word(event.relation.type.value)}{articles}, "
+            + when.format(date=_d(event.effective))
         )
     if replacement is not document:
-        echo(f"  Văn bản đang có hiệu lực thay thế: {replacement.number}")
-    echo(f"  Được viện dẫn bởi: {', '.join(citing) if citing else '(không tài liệu nào)'}")
+        echo("  " + _("In force in its place: {number}").format(number=replacement.number))
+    echo(
+        "  "
+        + _("Cited by: {codes}").format(codes=", ".join(citing) if citing else _("(no document)"))
+    )
     return 0
 
 
@@ -310,7 +334,12 @@ def import_legal(app: AppContext, file: Path, as_person: str | None, as_json: bo
     if not batch.ok:
         for finding in batch.findings:
             click.echo(str(finding), err=True)
-        click.echo(f"qms: {len(batch.findings)} bad row(s) in {file}; nothing imported", err=True)
+        click.echo(
+            _("qms: {count} bad row(s) in {file}; nothing imported").format(
+                count=len(batch.findings), file=file
+            ),
+            err=True,
+        )
         return 1
     by = acting_person(app, as_person)
     result = app.repository().legal_import(batch, source=file.name, by=by, now=now())
@@ -334,33 +363,42 @@ def impact(app: AppContext, as_of: dt.date | None, legal: str | None, as_json: b
         emit_json({"as_of": day.isoformat(), "suspects": [s.to_dict() for s in suspects]})
         return 1 if suspects else 0
     if not suspects:
-        click.echo(f"No document is affected by a legal change as of {day:%d/%m/%Y}.")
+        click.echo(
+            _("No document is affected by a legal change as of {date}.").format(
+                date=f"{day:%d/%m/%Y}"
+            )
+        )
         return 0
     _impact_table(app, suspects, day)
     return 1
 
 
 def _impact_table(app: AppContext, suspects: list[ImpactedDocument], day: dt.date) -> None:
-    table = Table(title=f"Tài liệu cần rà soát do văn bản pháp lý thay đổi ({day:%d/%m/%Y})")
-    for column in ("Tài liệu", "Lần", "Phê duyệt", "Viện dẫn", "Thay đổi", "Hiệu lực", "Ghi chú"):
-        table.add_column(column, overflow="fold")
+    table = Table(
+        title=_("Documents to review after legal changes ({date})").format(date=f"{day:%d/%m/%Y}")
+    )
+    for column in (
+        N_("Document"), N_("Rev."), N_("Approved"), N_("Cites"), N_("Change"), N_("Effective"),
+        N_("Note"),
+    ):  # fmt: skip
+        table.add_column(_(column), overflow="fold")
     for suspect in suspects:
         for index, reason in enumerate(suspect.reasons):
-            change = CHANGE_LABELS[reason.change]
+            change = _(CHANGE_LABELS[reason.change])
             if reason.by:
-                change += f" bởi {reason.by}"
+                change += " " + _("by {number}").format(number=reason.by)
             if reason.articles:
                 change += f" ({'; '.join(reason.articles)})"
             notes = []
             if reason.in_force and reason.in_force != reason.by:
-                notes.append(f"văn bản đang có hiệu lực: {reason.in_force}")
+                notes.append(_("in force now: {number}").format(number=reason.in_force))
             if reason.upcoming:
-                notes.append("sắp có hiệu lực")
+                notes.append(_("takes effect soon"))
             if suspect.draft and index == 0:
-                notes.append(f"đang sửa đổi (dự thảo lần {suspect.draft})")
+                notes.append(_("being revised (draft {revision})").format(revision=suspect.draft))
             cited = reason.cited + (f", {reason.article}" if reason.article else "")
             if not reason.field.startswith("legal_basis"):
-                cited += f" (trong {reason.field})"
+                cited += " " + _("(in {field})").format(field=reason.field)
             table.add_row(
                 f"{suspect.code} {suspect.title}" if index == 0 else "",
                 str(suspect.revision) if index == 0 else "",
@@ -372,9 +410,11 @@ def _impact_table(app: AppContext, suspects: list[ImpactedDocument], day: dt.dat
             )
     app.console.print(table)
     click.echo(
-        f"{len(suspects)} document(s) to review. Open their revisions with "
-        "'qms revise --legal NUMBER', or record that no change is needed with "
-        "'qms confirm CODE --reason …'."
+        _(
+            "{count} document(s) to review. Open their revisions with "
+            "'qms revise --legal NUMBER', or record that no change is needed with "
+            "'qms confirm CODE --reason …'."
+        ).format(count=len(suspects))
     )
 
 
