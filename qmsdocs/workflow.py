@@ -19,6 +19,7 @@ from qmsdocs import lifecycle
 from qmsdocs.errors import ActionRefused, GitError
 from qmsdocs.findings import Severity
 from qmsdocs.history import tag_name
+from qmsdocs.i18n import N_, _
 from qmsdocs.model import (
     MODELS,
     ChangeEntry,
@@ -200,14 +201,22 @@ class Workflow:
         else:
             repo = self._Repository(self.root, _cache=self._cache)
         if repo.git_top is None:
-            raise ActionRefused(f"{self.root} is not inside a git work tree: run 'git init' first")
+            raise ActionRefused(
+                _("{root} is not inside a git work tree: run 'git init' first").format(
+                    root=self.root
+                )
+            )
         return repo, GitStore(repo.git_top)
 
     def _person(self, config: QmsConfig, person_id: str) -> Identity:
         person = config.person(person_id)
         if person is None:
             known = ", ".join(p.id for p in config.people)
-            raise ActionRefused(f"{person_id!r} is not a person of qms.yaml (known: {known})")
+            raise ActionRefused(
+                _("{person!r} is not a person of qms.yaml (known: {known})").format(
+                    person=person_id, known=known
+                )
+            )
         return Identity(person.name, person.email)
 
     def _commit(
@@ -258,12 +267,14 @@ class Workflow:
         if dirty:
             file = dict(zip(rels, (f for _, _, f in files), strict=True)).get(dirty[0], dirty[0])
             raise ActionRefused(
-                f"{file} has uncommitted edits: commit them (git commit) or discard them "
-                "before this action",
+                _(
+                    "{file} has uncommitted edits: commit them (git commit) or discard them "
+                    "before this action"
+                ).format(file=file),
                 file=file,
             )
         writes: list[tuple[Path, str, bytes | None, bytes]] = []
-        for (old, new, _), path, rel in zip(files, paths, rels, strict=True):
+        for (old, new, _file), path, rel in zip(files, paths, rels, strict=True):
             before = path.read_bytes() if path.exists() else None
             if old is None:
                 text = yaml_store.dump_text(
@@ -312,7 +323,7 @@ class Workflow:
     ) -> None:
         if head is not None and store.head() != head:
             store.reset_soft(head)
-        for path, _, before in written:
+        for path, _rel, before in written:
             if before is None:
                 path.unlink(missing_ok=True)
             else:
@@ -321,16 +332,30 @@ class Workflow:
 
     def _load(self, repo: Any, code: str) -> tuple[Document, str]:
         if code not in repo:
-            raise repo.not_found(code, f"no document {code!r}; see 'qms list'")
+            raise repo.not_found(code, _("no document {code!r}; see 'qms list'").format(code=code))
         return repo.document(code), repo.file_of(code)
+
+    #: The verbs and statuses that refusals name, marked for the catalog.
+    _WORDS = (
+        N_("revise"), N_("submit"), N_("review"), N_("approve"), N_("withdraw"), N_("confirm"),
+        N_("draft"), N_("in_review"), N_("approved"), N_("withdrawn"),
+    )  # fmt: skip
 
     @staticmethod
     def _require(document: Document, *statuses: Status, doing: str) -> None:
         if document.status not in statuses:
-            wanted = " or ".join(s.value for s in statuses)
+            wanted = _(" or ").join(_(s.value) for s in statuses)
             raise ActionRefused(
-                f"cannot {doing} {document.code}: it is {document.status.value} "
-                f"(revision {document.revision}); only a document that is {wanted} can be",
+                _(
+                    "cannot {doing} {code}: it is {status} (revision {revision}); only a "
+                    "document that is {wanted} can be"
+                ).format(
+                    doing=_(doing),
+                    code=document.code,
+                    status=_(document.status.value),
+                    revision=document.revision,
+                    wanted=wanted,
+                ),
                 code=document.code,
             )
 
@@ -347,7 +372,9 @@ class Workflow:
         errors = [f for f in repo.validate_document(code) if f.severity is Severity.ERROR]
         if errors:
             raise ActionRefused(
-                f"{code} has {len(errors)} error(s); fix them first (qms validate): {errors[0]}",
+                _("{code} has {count} error(s); fix them first (qms validate): {first}").format(
+                    code=code, count=len(errors), first=errors[0]
+                ),
                 code=code,
                 file=file,
             )
@@ -359,9 +386,16 @@ class Workflow:
         latest = max(document.approvals, key=lambda s: s.signed_at, default=None)
         if latest is not None and now < latest.signed_at:
             raise ActionRefused(
-                f"{document.code}: {now:%d/%m/%Y %H:%M:%S} is before the '{latest.meaning}' "
-                f"signature of {latest.name} ({latest.signed_at:%d/%m/%Y %H:%M:%S}); "
-                "check the time and try again",
+                _(
+                    "{code}: {now} is before the '{meaning}' signature of {name} ({signed}); "
+                    "check the time and try again"
+                ).format(
+                    code=document.code,
+                    now=f"{now:%d/%m/%Y %H:%M:%S}",
+                    meaning=latest.meaning,
+                    name=latest.name,
+                    signed=f"{latest.signed_at:%d/%m/%Y %H:%M:%S}",
+                ),
                 code=document.code,
             )
 
@@ -371,8 +405,10 @@ class Workflow:
         for signature in document.approvals:
             if signature.stamp != stamp:
                 raise ActionRefused(
-                    f"{document.code} changed after '{signature.meaning}' was signed by "
-                    f"{signature.name}; return it to draft (qms review --reject) first",
+                    _(
+                        "{code} changed after '{meaning}' was signed by {name}; return it to "
+                        "draft (qms review --reject) first"
+                    ).format(code=document.code, meaning=signature.meaning, name=signature.name),
                     code=document.code,
                 )
 
@@ -396,9 +432,9 @@ class Workflow:
         kind = DocumentKind(kind)
         code = canonical_code(code)
         if kind is DocumentKind.LEGAL:
-            raise ActionRefused("legal documents are not drafted here: add them to legal/")
+            raise ActionRefused(_("legal documents are not drafted here: add them to legal/"))
         if kind is DocumentKind.FORM and not procedure:
-            raise ActionRefused("a new form needs the procedure that uses it (--procedure)")
+            raise ActionRefused(_("a new form needs the procedure that uses it (--procedure)"))
         problem = check_code(code)
         if problem:
             raise ActionRefused(problem, code=code)
@@ -409,28 +445,32 @@ class Workflow:
             if code in repo:
                 taken = repo.document(code).code
                 raise ActionRefused(
-                    f"a document with code {taken!r} already exists"
-                    + (f" (codes are compared ignoring case: {code!r} is {taken!r})"
-                       if taken != code else ""),
+                    _("a document with code {code!r} already exists").format(code=taken),
                     code=code,
                 )  # fmt: skip
             file = f"{kind.folder}/{code}.yaml"
             if (self.root / kind.folder).is_symlink():
                 raise ActionRefused(
-                    f"{kind.folder}/ is a symbolic link: documents are written only inside "
-                    "the repository",
+                    _(
+                        "{folder}/ is a symbolic link: documents are written only inside the "
+                        "repository"
+                    ).format(folder=kind.folder),
                     file=kind.folder,
                 )
             if (self.root / file).exists() or (self.root / file).is_symlink():
-                raise ActionRefused(f"{file} already exists", file=file, code=code)
+                raise ActionRefused(
+                    _("{file} already exists").format(file=file), file=file, code=code
+                )
             person = config.person(by)
             assert person is not None
             if procedure is not None:
                 if procedure not in repo:
-                    raise ActionRefused(f"no procedure {procedure!r}", code=procedure)
+                    raise ActionRefused(
+                        _("no procedure {code!r}").format(code=procedure), code=procedure
+                    )
                 procedure = repo.document(procedure).code  # as the procedure spells it
             if unit is not None and config.unit(unit) is None:
-                raise ActionRefused(f"no unit {unit!r} in qms.yaml")
+                raise ActionRefused(_("no unit {unit!r} in qms.yaml").format(unit=unit))
             data = _template(kind, code, title, unit or person.unit, now.date(), procedure)
             model: Any = MODELS[kind]
             document = model.model_validate(data)
@@ -451,7 +491,7 @@ class Workflow:
     def revise(self, code: str, *, reason: str, by: str, now: dt.datetime) -> ActionResult:
         """Open a new draft revision of an issued document (revision + 1)."""
         if not reason.strip():
-            raise ActionRefused("a revision needs a reason (--reason)")
+            raise ActionRefused(_("a revision needs a reason (--reason)"))
         with action_lock(self._lock_path(), wait=self.lock_wait):
             repo, store = self._open()
             document, file = self._load(repo, code)
@@ -526,7 +566,7 @@ class Workflow:
     ) -> ActionResult:
         """Review a submitted draft: accept it for approval (Xem xét) or return it to draft."""
         if reject and not (comment or "").strip():
-            raise ActionRefused("a rejection needs a comment (--comment) saying what to change")
+            raise ActionRefused(_("a rejection needs a comment (--comment) saying what to change"))
         with action_lock(self._lock_path(), wait=self.lock_wait):
             repo, store = self._open()
             document, file = self._load(repo, code)
@@ -583,8 +623,10 @@ class Workflow:
         day = now.date()
         if effective is not None and effective < day:
             raise ActionRefused(
-                f"the effective date {effective:%d/%m/%Y} is before the approval "
-                f"({day:%d/%m/%Y}); a revision cannot take effect in the past"
+                _(
+                    "the effective date {effective} is before the approval ({day}); a "
+                    "revision cannot take effect in the past"
+                ).format(effective=f"{effective:%d/%m/%Y}", day=f"{day:%d/%m/%Y}")
             )
         with action_lock(self._lock_path(), wait=self.lock_wait):
             repo, store = self._open()
@@ -594,7 +636,9 @@ class Workflow:
             self._require(document, Status.IN_REVIEW, doing="approve")
             if not any(s.meaning == "reviewed" for s in document.approvals):
                 raise ActionRefused(
-                    f"{document.code} has not been reviewed yet (qms review {document.code})",
+                    _("{code} has not been reviewed yet (qms review {code})").format(
+                        code=document.code
+                    ),
                     code=document.code,
                 )
             self._check_unchanged(document)
@@ -659,7 +703,7 @@ class Workflow:
     ) -> ActionResult:
         """Withdraw an issued document (hủy bỏ), optionally naming the one that replaces it."""
         if not reason.strip():
-            raise ActionRefused("a withdrawal needs a reason (--reason)")
+            raise ActionRefused(_("a withdrawal needs a reason (--reason)"))
         with action_lock(self._lock_path(), wait=self.lock_wait):
             repo, store = self._open()
             document, file = self._load(repo, code)
@@ -667,7 +711,9 @@ class Workflow:
             who = self._person(config, by)
             self._require(document, Status.APPROVED, doing="withdraw")
             if replaced_by is not None and replaced_by not in repo:
-                raise ActionRefused(f"no document {replaced_by!r} to name as the replacement")
+                raise ActionRefused(
+                    _("no document {code!r} to name as the replacement").format(code=replaced_by)
+                )
             check = document.model_copy(update={"approvals": []})
             self._check_signer(config, check, by, "approved", now.date())
             new = document.model_copy(
@@ -698,7 +744,7 @@ class Workflow:
     def confirm(self, code: str, *, reason: str, by: str, now: dt.datetime) -> ActionResult:
         """Record a periodic review that concluded "still suitable, no change"."""
         if not reason.strip():
-            raise ActionRefused("a periodic review needs a reason (--reason)")
+            raise ActionRefused(_("a periodic review needs a reason (--reason)"))
         with action_lock(self._lock_path(), wait=self.lock_wait):
             repo, store = self._open()
             document, file = self._load(repo, code)
@@ -742,7 +788,11 @@ class Workflow:
 
         top = git_state(self.root).top
         if top is None:
-            raise ActionRefused(f"{self.root} is not inside a git work tree: run 'git init' first")
+            raise ActionRefused(
+                _("{root} is not inside a git work tree: run 'git init' first").format(
+                    root=self.root
+                )
+            )
         store = GitStore(top)
         try:
             return store.git_dir() / LOCK_NAME

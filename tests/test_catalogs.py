@@ -144,3 +144,13 @@ def test_the_legal_registry_speaks_vietnamese(
     code, out, _ = run(capsys, "-C", str(demo_master), "legal", "show", "144/2006/QĐ-TTg")
     assert code == 0 and "Tình trạng ngày" in out and "Được viện dẫn bởi" in out
     assert "thay thế" in out and "replaces" not in out
+
+
+def test_a_refused_action_is_explained_in_vietnamese(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "-C", str(demo), "submit", "QT-TP-01", "--as", "vo-minh-tuan")
+    assert code == 1
+    assert err.startswith("qms: lỗi: không thể trình QT-TP-01: tài liệu đang ở trạng thái đã phê duyệt")
+    code, _, err = run(capsys, "-C", str(demo), "revise", "QT-TP-01", "--reason", " ", "--as", "x")
+    assert code == 1 and err == "qms: lỗi: sửa đổi cần nêu lý do (--reason)\n"

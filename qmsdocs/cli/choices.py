@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from qmsdocs.i18n import fold
+from qmsdocs.i18n import _, fold
 from qmsdocs.lifecycle import DocumentState
 from qmsdocs.model import DocumentKind, LegalStatus, LegalType
 
@@ -45,7 +45,13 @@ class WordChoice(click.ParamType):  # type: ignore[type-arg]
             return str(value)
         found = self._lookup().get(fold(str(value)))
         if found is None:
-            self.fail(f"{value!r} is not one of {', '.join(self.values)}", param, ctx)
+            self.fail(
+                _("{value!r} is not one of {choices}").format(
+                    value=value, choices=", ".join(self.values)
+                ),
+                param,
+                ctx,
+            )
         return found
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
