@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from qmsdocs.errors import ActionRefused, DocumentNotFound, GitError, InvalidDocument
+from qmsdocs.i18n import _
 from qmsdocs.lifecycle import DocumentState, superseded_by
 from qmsdocs.model import Status
 from qmsdocs.model.base import Code, Ident, Model, Text
@@ -214,30 +215,45 @@ class DistributionWorkflow(Workflow):
                 issued = [document.revision]  # approved before the repository kept history
             if revision not in issued:
                 raise ActionRefused(
-                    f"{document.code} has no issued revision {revision} "
-                    f"(issued: {', '.join(map(str, issued)) or 'none'})",
+                    _("{code} has no issued revision {revision} (issued: {issued})").format(
+                        code=document.code,
+                        revision=revision,
+                        issued=", ".join(map(str, issued)) or _("none"),
+                    ),
                     code=document.code,
                 )
             state, about = repo.state_on(document.code, day)
             if state in (DocumentState.WITHDRAWN, DocumentState.SUPERSEDED):
                 raise ActionRefused(
-                    f"{document.code} is {state.value} on {day:%d/%m/%Y}: "
-                    "no controlled copy of it can be issued",
+                    _("{code} is {state} on {date}: no controlled copy of it can be issued").format(
+                        code=document.code, state=_(state.value), date=f"{day:%d/%m/%Y}"
+                    ),
                     code=document.code,
                 )
             if state is DocumentState.EFFECTIVE and revision < about:
                 raise ActionRefused(
-                    f"{document.code} revision {revision} is obsolete on {day:%d/%m/%Y}: "
-                    f"revision {about} is in force",
+                    _(
+                        "{code} revision {revision} is obsolete on {date}: revision {about} is in force"
+                    ).format(
+                        code=document.code, revision=revision, date=f"{day:%d/%m/%Y}", about=about
+                    ),
                     code=document.code,
                 )
             register = self._register(repo)
             taken = register.find(document.code, revision, copy_number)
             if taken is not None:
                 raise ActionRefused(
-                    f"copy {copy_number} of {document.code} revision {revision} was already "
-                    f"issued to {taken.holder} on {taken.issued_on:%d/%m/%Y}; "
-                    f"the next free number is {self._next_free(register, document.code, revision)}",
+                    _(
+                        "copy {copy} of {code} revision {revision} was already issued to "
+                        "{holder} on {date}; the next free number is {free}"
+                    ).format(
+                        copy=copy_number,
+                        code=document.code,
+                        revision=revision,
+                        holder=taken.holder,
+                        date=f"{taken.issued_on:%d/%m/%Y}",
+                        free=self._next_free(register, document.code, revision),
+                    ),
                     code=document.code,
                 )
             copy = self._valid_copy(
@@ -267,19 +283,26 @@ class DistributionWorkflow(Workflow):
             copy = register.find(code, revision, copy_number)
             if copy is None:
                 raise ActionRefused(
-                    f"no copy {copy_number} of {code} revision {revision} in {REGISTER_FILE}; "
-                    "see 'qms distribution'",
+                    _(
+                        "no copy {copy} of {code} revision {revision} in {file}; see "
+                        "'qms distribution'"
+                    ).format(copy=copy_number, code=code, revision=revision, file=REGISTER_FILE),
                     code=code,
                 )
             if copy.returned_on is not None:
                 raise ActionRefused(
-                    f"copy {copy.label} was already returned on {copy.returned_on:%d/%m/%Y}",
+                    _("copy {copy} was already returned on {date}").format(
+                        copy=copy.label, date=f"{copy.returned_on:%d/%m/%Y}"
+                    ),
                     code=copy.code,
                 )
             if day < copy.issued_on:
                 raise ActionRefused(
-                    f"copy {copy.label} was issued on {copy.issued_on:%d/%m/%Y}, "
-                    f"after {day:%d/%m/%Y}",
+                    _("copy {copy} was issued on {issued}, after {date}").format(
+                        copy=copy.label,
+                        issued=f"{copy.issued_on:%d/%m/%Y}",
+                        date=f"{day:%d/%m/%Y}",
+                    ),
                     code=copy.code,
                 )
             returned = copy.model_copy(update={"returned_on": day})
@@ -298,7 +321,7 @@ class DistributionWorkflow(Workflow):
             return read_register(repo)
         except InvalidDocument as error:
             raise ActionRefused(
-                f"{error}; fix it first", file=REGISTER_FILE, line=error.line
+                _("{error}; fix it first").format(error=error), file=REGISTER_FILE, line=error.line
             ) from None
 
     @staticmethod
@@ -332,8 +355,10 @@ class DistributionWorkflow(Workflow):
         rel = path.relative_to(repo.git_top).as_posix()
         if store.dirty([rel]):
             raise ActionRefused(
-                f"{REGISTER_FILE} has uncommitted edits: commit them (git commit) or discard "
-                "them before this action",
+                _(
+                    "{file} has uncommitted edits: commit them (git commit) or discard them "
+                    "before this action"
+                ).format(file=REGISTER_FILE),
                 file=REGISTER_FILE,
             )
         before = path.read_bytes() if path.exists() else None

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from qmsdocs.errors import ActionRefused, DocumentNotFound
+from qmsdocs.i18n import _
 from qmsdocs.impact import replace_citations
 from qmsdocs.legal import LegalRegistry, number_key
 from qmsdocs.model import ChangeEntry, LegalDocument, LegalRef, Relation, RelationType, Status
@@ -92,13 +93,17 @@ class LegalWorkflow(Workflow):
             if repo.legal.get(document.number) is not None:
                 existing = repo.legal.get(document.number)
                 raise ActionRefused(
-                    f"{document.number} is already registered ({repo.file_of(existing.number)})",
+                    _("{number} is already registered ({file})").format(
+                        number=document.number, file=repo.file_of(existing.number)
+                    ),
                     code=document.number,
                 )
             self._check_relations(repo.legal, [document], document.relations)
             file = f"legal/{legal_file_code(document.number)}.yaml"
             if (self.root / file).exists():
-                raise ActionRefused(f"{file} already exists", file=file, code=document.number)
+                raise ActionRefused(
+                    _("{file} already exists").format(file=file), file=file, code=document.number
+                )
             subject = self._subject(
                 config, "legal-add", number=document.number, title=document.title
             )
@@ -178,7 +183,9 @@ class LegalWorkflow(Workflow):
             for document in documents:
                 key = number_key(document.number)
                 if repo.legal.get(document.number) is not None or key in new_docs:
-                    raise ActionRefused(f"{document.number} is already registered")
+                    raise ActionRefused(
+                        _("{number} is already registered").format(number=document.number)
+                    )
                 new_docs[key] = document
             registry = LegalRegistry([*repo.legal, *new_docs.values()])
             changed: dict[str, LegalDocument] = dict(new_docs)
@@ -187,7 +194,9 @@ class LegalWorkflow(Workflow):
                 target = registry.get(relation.target)
                 if source_doc is None or target is None:
                     missing = number if source_doc is None else relation.target
-                    raise ActionRefused(f"{missing} is neither registered nor in the import")
+                    raise ActionRefused(
+                        _("{number} is neither registered nor in the import").format(number=missing)
+                    )
                 key = number_key(source_doc.number)
                 current = changed.get(key, source_doc)
                 relation = relation.model_copy(update={"target": target.number})
@@ -255,8 +264,10 @@ class LegalWorkflow(Workflow):
                 targets = [d.code for d in repo.impact(on=day, legal=legal.number)]
             if not targets:
                 raise ActionRefused(
-                    f"no document is affected by {legal.number} on {day:%d/%m/%Y} "
-                    "(qms impact); name the documents to revise",
+                    _(
+                        "no document is affected by {number} on {date} (qms impact); name the "
+                        "documents to revise"
+                    ).format(number=legal.number, date=f"{day:%d/%m/%Y}"),
                     code=legal.number,
                 )
             why = reason or legal_reason(legal, config.language)
@@ -308,7 +319,9 @@ class LegalWorkflow(Workflow):
             return repo.legal_document(number)  # type: ignore[no-any-return]
         except DocumentNotFound:
             raise ActionRefused(
-                f"{number} is not in the legal registry; register it first (qms legal add)",
+                _(
+                    "{number} is not in the legal registry; register it first (qms legal add)"
+                ).format(number=number),
                 code=number,
             ) from None
 
@@ -321,12 +334,20 @@ class LegalWorkflow(Workflow):
                 target = registry.get(relation.target)
                 if target is None:
                     raise ActionRefused(
-                        f"{source.number} {relation.type.value} {relation.target}, which is not "
-                        "in the legal registry; register it first (qms legal add)",
+                        _(
+                            "{source} {relation} {target}, which is not in the legal registry; "
+                            "register it first (qms legal add)"
+                        ).format(
+                            source=source.number,
+                            relation=relation.type.value,
+                            target=relation.target,
+                        ),
                         code=source.number,
                     )
                 if number_key(target.number) == number_key(source.number):
-                    raise ActionRefused(f"{source.number} cannot act on itself")
+                    raise ActionRefused(
+                        _("{number} cannot act on itself").format(number=source.number)
+                    )
         merged = LegalRegistry(
             [s.model_copy(update={"relations": [*s.relations, *relations]}) for s in sources]
             + [
@@ -338,7 +359,9 @@ class LegalWorkflow(Workflow):
         cycles = merged.replacement_cycles()
         if cycles:
             chain = " -> ".join(d.number for d in cycles[0])
-            raise ActionRefused(f"this would make a replacement cycle: {chain}")
+            raise ActionRefused(
+                _("this would make a replacement cycle: {chain}").format(chain=chain)
+            )
 
     @staticmethod
     def _moved_basis(

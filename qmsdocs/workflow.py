@@ -338,7 +338,7 @@ class Workflow:
     #: The verbs and statuses that refusals name, marked for the catalog.
     _WORDS = (
         N_("revise"), N_("submit"), N_("review"), N_("approve"), N_("withdraw"), N_("confirm"),
-        N_("draft"), N_("in_review"), N_("approved"), N_("withdrawn"),
+        N_("draft"), N_("in_review"), N_("approved"), N_("withdrawn"), N_("pending"),
     )  # fmt: skip
 
     @staticmethod
