@@ -21,6 +21,15 @@ def row(repo: Repository, code: str, on: dt.date = TODAY, **filters: list[str]) 
     return summary.to_dict()
 
 
+def resubmit_and_approve(repo: Repository, *, effective: dt.date) -> None:
+    """Submit QT-TP-01 again after a return, review it and approve it, effective then."""
+    repo.submit("QT-TP-01", by="vo-minh-tuan", now=DAY + dt.timedelta(hours=3))
+    repo.review("QT-TP-01", by="tran-thi-mai", now=DAY + dt.timedelta(hours=4))
+    repo.approve(
+        "QT-TP-01", by="nguyen-van-hung", now=DAY + dt.timedelta(hours=5), effective=effective
+    )
+
+
 def codes(repo: Repository, status: str, on: dt.date = TODAY) -> list[str]:
     return [s.code for s in repo.summaries(on=on, statuses=[status])]
 
@@ -54,12 +63,7 @@ def test_each_state_of_a_revision_shows_beside_the_one_in_force(demo: Path) -> N
         in_force + 1, "returned", comment="Bổ sung thời gian bước 2", author="vo-minh-tuan"
     )
 
-    repo.submit("QT-TP-01", by="vo-minh-tuan", now=DAY + dt.timedelta(hours=3))
-    repo.review("QT-TP-01", by="tran-thi-mai", now=DAY + dt.timedelta(hours=4))
-    repo.approve(
-        "QT-TP-01", by="nguyen-van-hung", now=DAY + dt.timedelta(hours=5),
-        effective=dt.date(2027, 1, 1),
-    )  # fmt: skip
+    resubmit_and_approve(repo, effective=dt.date(2027, 1, 1))
     data = row(repo, "QT-TP-01")
     assert data["status"] == "effective" and data["revision"] == in_force
     assert data["working"]["state"] == "pending"
@@ -108,12 +112,7 @@ def test_show_states_the_status_of_the_revision_it_shows(
     out = first_lines(capsys, demo, "QT-TP-01")
     assert out.splitlines()[1].endswith(": trả lại")
     assert "Trả lại ngày 03/08/2026 (Trần Thị Mai): Bổ sung thời gian bước 2" in out
-    repo.submit("QT-TP-01", by="vo-minh-tuan", now=DAY + dt.timedelta(hours=3))
-    repo.review("QT-TP-01", by="tran-thi-mai", now=DAY + dt.timedelta(hours=4))
-    repo.approve(
-        "QT-TP-01", by="nguyen-van-hung", now=DAY + dt.timedelta(hours=5),
-        effective=dt.date(2027, 1, 1),
-    )  # fmt: skip
+    resubmit_and_approve(repo, effective=dt.date(2027, 1, 1))
     out = first_lines(capsys, demo, "QT-TP-01")
     assert out.splitlines()[1].endswith(": đã phê duyệt, chờ hiệu lực")
 
