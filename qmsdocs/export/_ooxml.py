@@ -251,11 +251,13 @@ def table(
     header_shade: str | None = "F2F2F2",
     borders: bool = True,
     align: str = "center",
+    keep_rows: bool = False,
 ) -> Xml:
     """Return a table with a fixed grid of *widths_mm*; the first *header_rows* repeat.
 
     A cell given as a text is one paragraph in *cell_style* (header rows: *header_style*,
-    bold, centred, shaded); a text with line feeds gets line breaks.
+    bold, centred, shaded); a text with line feeds gets line breaks. With *keep_rows*, no
+    row is split across two pages (a register's line stays whole).
     """
     widths = [mm(w) for w in widths_mm]
     margin = mm(1.5)
@@ -277,7 +279,10 @@ def table(
     plain = Cell()
     for row_index, row in enumerate(rows):
         heading = row_index < header_rows
-        out.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if heading else "<w:tr>")
+        if heading:
+            out.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>")
+        else:
+            out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" if keep_rows else "<w:tr>")
         column = 0
         for item in row:
             cell, content = (plain, item) if isinstance(item, str) else (item, item.content)

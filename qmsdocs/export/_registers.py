@@ -216,6 +216,7 @@ class _Register:
                 header_rows=1,
                 cell_style=page.styles["QMS Table Text"],
                 header_style=page.styles["QMS Table Heading"],
+                keep_rows=True,
             )
         )
         page.para(self.words["total"].format(n=count), space_before=6)

@@ -167,3 +167,16 @@ def test_registers_are_deterministic_and_translated(repo: Repository) -> None:
     assert "LIST OF EXTERNAL DOCUMENTS" in body and "(As of 05/03/2026)" in body
     table = cell_texts(reopen(first).tables[1])
     assert table[1][4:7] == ["Decree: Về công tác văn thư", "05/03/2020", "In force"]
+
+
+def test_register_rows_never_split_across_pages_and_the_header_repeats(
+    repo: Repository, context: ExportContext
+) -> None:
+    from docx.oxml.ns import qn
+
+    rows = [internal_row(d, DocumentState.EFFECTIVE, config=repo.config) for d in repo]
+    register = reopen(render_internal_register(rows, context=context, as_of=DAY)).tables[1]
+    properties = [row._tr.trPr for row in register.rows]
+    assert all(p is not None and p.find(qn("w:cantSplit")) is not None for p in properties)
+    assert properties[0].find(qn("w:tblHeader")) is not None
+    assert all(p.find(qn("w:tblHeader")) is None for p in properties[1:])
