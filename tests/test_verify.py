@@ -554,20 +554,23 @@ def test_the_catalogue_is_large_enough() -> None:
     assert len(CASES) >= 20
 
 
-def test_honest_work_after_the_demo_is_never_flagged(demo: Path) -> None:
-    """Actions, plain-git edits that change no content, merges, packing, other tags."""
-    vn = dt.timezone(dt.timedelta(hours=7))
-    day = dt.datetime(2026, 8, 3, 9, tzinfo=vn)
-    repo = Repository.open(demo)
-    repo.revise("QT-TP-01", reason="Cập nhật theo quy định mới", by="vo-minh-tuan", now=day)
+def issue_a_revision(root: Path, reason: str, *, effective: dt.date) -> dt.datetime:
+    """Revise, submit, review and approve QT-TP-01 through the workflow; return the day."""
+    day = dt.datetime(2026, 8, 3, 9, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    repo = Repository.open(root)
+    repo.revise("QT-TP-01", reason=reason, by="vo-minh-tuan", now=day)
     repo.submit("QT-TP-01", by="vo-minh-tuan", now=day + dt.timedelta(hours=1))
     repo.review("QT-TP-01", by="tran-thi-mai", now=day + dt.timedelta(hours=2))
     repo.approve(
-        "QT-TP-01",
-        by="nguyen-van-hung",
-        now=day + dt.timedelta(hours=3),
-        effective=dt.date(2026, 9, 1),
+        "QT-TP-01", by="nguyen-van-hung", now=day + dt.timedelta(hours=3), effective=effective
     )
+    return day
+
+
+def test_honest_work_after_the_demo_is_never_flagged(demo: Path) -> None:
+    """Actions, plain-git edits that change no content, merges, packing, other tags."""
+    day = issue_a_revision(demo, "Cập nhật theo quy định mới", effective=dt.date(2026, 9, 1))
+    repo = Repository.open(demo)
     repo.confirm("QT-02", reason="Rà soát định kỳ: còn phù hợp", by="tran-thi-mai", now=day)
     # an officer's comment and a blank line in an issued file, committed with plain git
     path = demo / repo.file_of("QT-03")
@@ -597,16 +600,7 @@ def test_a_hand_edit_says_how_to_repair_it_and_a_proper_revision_repairs_it(
     [finding] = [f for f in verify(Repository.open(demo)) if f.check == "verify-hand-edit"]
     assert "qms revise QT-TP-01" in finding.message and "To repair" in finding.message
     # the officer does what it says: the edited text goes through a proper revision
-    vn = dt.timezone(dt.timedelta(hours=7))
-    day = dt.datetime(2026, 8, 3, 9, tzinfo=vn)
-    repo = Repository.open(demo)
-    repo.revise("QT-TP-01", reason="Đưa sửa đổi tay vào quy trình", by="vo-minh-tuan", now=day)
-    repo.submit("QT-TP-01", by="vo-minh-tuan", now=day + dt.timedelta(hours=1))
-    repo.review("QT-TP-01", by="tran-thi-mai", now=day + dt.timedelta(hours=2))
-    repo.approve(
-        "QT-TP-01", by="nguyen-van-hung", now=day + dt.timedelta(hours=3),
-        effective=dt.date(2026, 8, 4),
-    )  # fmt: skip
+    issue_a_revision(demo, "Đưa sửa đổi tay vào quy trình", effective=dt.date(2026, 8, 4))
     findings = verify(Repository.open(demo))
     assert [f.severity for f in findings] == [Severity.WARNING]  # evidence kept, not failing
     assert findings[0].check == "verify-hand-edit-repaired"
