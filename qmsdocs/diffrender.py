@@ -11,11 +11,14 @@ every value escaped, nothing fetched.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from qmsdocs.diff import Change, DocumentDiff, Op, QmsDiff, Segment, SegmentOp, Version, tokenize
+from qmsdocs.i18n import NC_, translate
 
 __all__ = [
     "Line",
@@ -33,64 +36,33 @@ Span = tuple[str, str]
 Line = list[Span]
 
 _LABELS = {
-    "vi": {
-        "revision": "lần ban hành {n}",
-        "effective": "hiệu lực {date}",
-        "content": "Nội dung",
-        "workflow": "Quy trình ban hành (lần ban hành, trạng thái, chữ ký, ngày)",
-        "none": "Không có thay đổi.",
-        "count": "{n} thay đổi",
-        "moved": "chuyển từ vị trí {old} đến vị trí {new}",
-        "added": "thêm",
-        "removed": "bỏ",
-        "changed": "sửa",
-        "move": "chuyển",
-        "col_op": "Thay đổi",
-        "col_path": "Vị trí",
-        "col_old": "Trước",
-        "col_new": "Sau",
-        "qms_title": "Hệ thống quản lý chất lượng từ {since} đến {until}",
-        "documents": "Tài liệu",
-        "legal": "Văn bản pháp lý",
-        "doc_added": "ban hành",
-        "doc_revised": "sửa đổi",
-        "doc_withdrawn": "hủy bỏ",
-        "doc_replaced": "thay thế",
-        "doc_removed": "không còn trong danh mục",
-        "doc_changed": "thay đổi trạng thái",
-        "legal_added": "ban hành",
-        "legal_status_changed": "thay đổi hiệu lực",
-        "by": "bởi {code}",
-    },
-    "en": {
-        "revision": "revision {n}",
-        "effective": "effective {date}",
-        "content": "Content",
-        "workflow": "Workflow (revision, status, signatures, dates)",
-        "none": "No changes.",
-        "count": "{n} changes",
-        "moved": "moved from position {old} to position {new}",
-        "added": "added",
-        "removed": "removed",
-        "changed": "changed",
-        "move": "moved",
-        "col_op": "Change",
-        "col_path": "Where",
-        "col_old": "Before",
-        "col_new": "After",
-        "qms_title": "Quality management system from {since} to {until}",
-        "documents": "Documents",
-        "legal": "Legal documents",
-        "doc_added": "issued",
-        "doc_revised": "revised",
-        "doc_withdrawn": "withdrawn",
-        "doc_replaced": "replaced",
-        "doc_removed": "no longer listed",
-        "doc_changed": "state changed",
-        "legal_added": "issued",
-        "legal_status_changed": "status changed",
-        "by": "by {code}",
-    },
+    "revision": NC_("document", "revision {n}"),
+    "effective": NC_("document", "effective {date}"),
+    "content": NC_("document", "Content"),
+    "workflow": NC_("document", "Workflow (revision, status, signatures, dates)"),
+    "none": NC_("document", "No changes."),
+    "count": NC_("document", "{n} changes"),
+    "moved": NC_("document", "moved from position {old} to position {new}"),
+    "added": NC_("document", "added"),
+    "removed": NC_("document", "removed"),
+    "changed": NC_("document", "changed"),
+    "move": NC_("document", "moved"),
+    "col_op": NC_("document", "Change"),
+    "col_path": NC_("document", "Where"),
+    "col_old": NC_("document", "Before"),
+    "col_new": NC_("document", "After"),
+    "qms_title": NC_("document", "Quality management system from {since} to {until}"),
+    "documents": NC_("document", "Documents"),
+    "legal": NC_("document", "Legal documents"),
+    "doc_added": NC_("document", "issued"),
+    "doc_revised": NC_("document", "revised"),
+    "doc_withdrawn": NC_("document", "withdrawn"),
+    "doc_replaced": NC_("document", "replaced"),
+    "doc_removed": NC_("document", "no longer listed"),
+    "doc_changed": NC_("document", "state changed"),
+    "legal_added": NC_("document", "issued"),
+    "legal_status_changed": NC_("document", "status changed"),
+    "by": NC_("document", "by {code}"),
 }
 _SIGN = {Op.ADDED: "+", Op.REMOVED: "-", Op.CHANGED: "~", Op.MOVED: ">"}
 _STYLE = {Op.ADDED: "added", Op.REMOVED: "removed", Op.CHANGED: "changed", Op.MOVED: "moved"}
@@ -98,8 +70,9 @@ _OP_LABEL = {Op.ADDED: "added", Op.REMOVED: "removed", Op.CHANGED: "changed", Op
 _MAX_VALUE = 200
 
 
-def _labels(language: str) -> dict[str, str]:
-    return _LABELS.get(language, _LABELS["vi"])
+@functools.cache
+def _labels(language: str) -> Mapping[str, str]:
+    return MappingProxyType({k: translate(language, v, "document") for k, v in _LABELS.items()})
 
 
 def _date(value: dt.date | None) -> str:

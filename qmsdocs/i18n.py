@@ -25,12 +25,15 @@ from pathlib import Path
 __all__ = [
     "DOMAIN",
     "LANGUAGES",
+    "NC_",
     "N_",
     "_",
     "current_language",
     "fold",
     "language",
     "ngettext",
+    "pgettext",
+    "translate",
     "translations",
 ]
 
@@ -79,8 +82,32 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _current.get()[1].ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """Return *message*, as meant in *context*, in the current language."""
+    return _current.get()[1].pgettext(context, message)
+
+
+def translate(lang: str, message: str, context: str | None = None) -> str:
+    """Return *message* (as meant in *context*, if given) in *lang*, whatever the context.
+
+    For what is printed in a language chosen elsewhere: a controlled copy is printed in the
+    agency's language (``qms.yaml``) even when the interface speaks another one.
+    """
+    catalog = translations(lang if lang in LANGUAGES else "vi")
+    return catalog.pgettext(context, message) if context else catalog.gettext(message)
+
+
 def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name
     """Mark *message* for extraction without translating it yet (translate where shown)."""
+    return message
+
+
+def NC_(context: str, message: str) -> str:  # noqa: N802 - gettext's conventional name
+    """Mark *message*, as meant in *context*, for extraction (translate with :func:`translate`).
+
+    The printed words of a document share the ``document`` context, so that a label such
+    as "Status" may read differently on a register than in the interface.
+    """
     return message
 
 

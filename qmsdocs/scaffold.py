@@ -173,7 +173,7 @@ def install_hook(root: Path, *, python: str) -> Path:
     folder = '"$(git rev-parse --show-toplevel)"' + ("" if inner == "." else f'/"{inner}"')
     script = (
         f"#!/bin/sh\n{HOOK_MARK} (remove this file to stop it)\n"
-        f"exec \"{python}\" -m qmsdocs.cli.main -C {folder} validate\n"
+        f'exec "{python}" -m qmsdocs.cli.main -C {folder} validate\n'
     )
     write_atomic(hook, script.encode("utf-8"))
     hook.chmod(0o755)

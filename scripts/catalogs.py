@@ -21,7 +21,13 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "qmsdocs"
 LOCALE = PACKAGE / "locale"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "NC_": ((1, "c"), 2),
+}
 
 
 def template() -> Catalog:
@@ -31,10 +37,10 @@ def template() -> Catalog:
     from qmsdocs.cli.main import cli
 
     catalog = Catalog(project="qmsdocs", domain="qmsdocs", charset="utf-8")
-    for file, line, message, _comments, _context in extract_from_dir(
+    for file, line, message, _comments, context in extract_from_dir(
         str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
-        catalog.add(message, locations=[(f"qmsdocs/{file}", line)])
+        catalog.add(message, locations=[(f"qmsdocs/{file}", line)], context=context)
     for text in help_texts(cli):
         catalog.add(text, locations=[("qmsdocs/cli (help)", 0)])
     return catalog

@@ -45,7 +45,7 @@ def test_every_message_has_a_vietnamese_translation() -> None:
     for message in template:
         if not message.id:
             continue
-        translated = catalog.get(message.id)
+        translated = catalog.get(message.id, context=message.context)
         strings = [] if translated is None else (
             [translated.string] if isinstance(translated.string, str) else list(translated.string)
         )  # fmt: skip

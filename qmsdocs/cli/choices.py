@@ -87,7 +87,9 @@ def _state_words() -> Mapping[str, Sequence[str]]:
 def _legal_status_words() -> Mapping[str, Sequence[str]]:
     from qmsdocs.export._labels import legal_status_label
 
-    words = {s.value: [legal_status_label(s, "vi"), legal_status_label(s, "en")] for s in LegalStatus}
+    words = {
+        s.value: [legal_status_label(s, "vi"), legal_status_label(s, "en")] for s in LegalStatus
+    }
     words["expired"].append("hết hiệu lực")
     return words
 

@@ -337,7 +337,9 @@ class _Layout:
                     extra={"italic": True, "color": _RED if stale else None},
                 )
             )
-            times.append(Cell(datetime_text(self.config.local(signature.signed_at)), align="center"))
+            times.append(
+                Cell(datetime_text(self.config.local(signature.signed_at)), align="center")
+            )
         rows += [names, titles, marks, times]
         page.add(
             table(

@@ -44,21 +44,6 @@ from qmsdocs.model.documents import Document, Objectives, Policy, Procedure
 __all__ = ["redline"]
 
 # Labels the controlled-copy labels do not have.
-_OWN = {
-    "vi": {
-        "redline": "BẢN SO SÁNH THAY ĐỔI",
-        "compared": "{code}: so sánh lần ban hành {old} với lần ban hành {new}",
-        "col_term": "Từ viết tắt, thuật ngữ",
-        "col_meaning": "Giải thích",
-    },
-    "en": {
-        "redline": "REDLINE",
-        "compared": "{code}: revision {old} compared with revision {new}",
-        "col_term": "Term or abbreviation",
-        "col_meaning": "Meaning",
-    },
-}
-
 _TEXT_WIDTH_CM = 16.5  # A4 (21 cm) less the 3 cm left and 1.5 cm right margins
 _STYLES = {
     # name: (bold, italic, centred, size offset in points)
@@ -124,7 +109,7 @@ class _Layout:
     def __init__(self, config: QmsConfig) -> None:
         self.config = config
         self.language = config.language
-        self.label: Mapping[str, str] = {**labels(self.language), **_OWN[self.language]}
+        self.label: Mapping[str, str] = labels(self.language)
         self.blocks: list[_Block] = []
 
     def para(self, key: str, text: str | None, style: str = "QMS Body") -> None:
@@ -730,7 +715,7 @@ def redline(
     language = config.language
     docx = new_docx()
     _setup(docx, config)
-    own = _OWN[language]
+    own = labels(language)
     header = docx.sections[0].header.paragraphs[0]
     header.text = clean(
         f"{own['redline']} - " + own["compared"].format(code=b.code, old=a.revision, new=b.revision)

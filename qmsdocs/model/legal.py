@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from qmsdocs.i18n import NC_, translate
 from qmsdocs.model.base import Model, Text
 from qmsdocs.model.codes import legal_file_code
 
@@ -54,7 +55,7 @@ class LegalType(StrEnum):
 
     def label(self, language: str = "vi") -> str:
         """Return the name of the type as written before a number (Nghị định, Decree)."""
-        return _TYPE_LABELS[self][0 if language == "vi" else 1]
+        return translate(language, _TYPE_LABELS[self], "document")
 
 
 _TYPE_OF_ABBREVIATION = {
@@ -71,19 +72,19 @@ _TYPE_OF_ABBREVIATION = {
 }
 
 _TYPE_LABELS = {
-    LegalType.LAW: ("Luật", "Law"),
-    LegalType.RESOLUTION: ("Nghị quyết", "Resolution"),
-    LegalType.DECREE: ("Nghị định", "Decree"),
-    LegalType.DECISION: ("Quyết định", "Decision"),
-    LegalType.CIRCULAR: ("Thông tư", "Circular"),
-    LegalType.JOINT_CIRCULAR: ("Thông tư liên tịch", "Joint circular"),
-    LegalType.DIRECTIVE: ("Chỉ thị", "Directive"),
-    LegalType.PLAN: ("Kế hoạch", "Plan"),
-    LegalType.NOTICE: ("Thông báo", "Notice"),
-    LegalType.GUIDANCE: ("Hướng dẫn", "Guidance"),
-    LegalType.OFFICIAL_LETTER: ("Công văn", "Official letter"),
-    LegalType.STANDARD: ("Tiêu chuẩn", "Standard"),
-    LegalType.OTHER: ("Văn bản", "Document"),
+    LegalType.LAW: NC_("document", "Law"),  # Luật
+    LegalType.RESOLUTION: NC_("document", "Resolution"),  # Nghị quyết
+    LegalType.DECREE: NC_("document", "Decree"),  # Nghị định
+    LegalType.DECISION: NC_("document", "Decision"),  # Quyết định
+    LegalType.CIRCULAR: NC_("document", "Circular"),  # Thông tư
+    LegalType.JOINT_CIRCULAR: NC_("document", "Joint circular"),  # Thông tư liên tịch
+    LegalType.DIRECTIVE: NC_("document", "Directive"),  # Chỉ thị
+    LegalType.PLAN: NC_("document", "Plan"),  # Kế hoạch
+    LegalType.NOTICE: NC_("document", "Notice"),  # Thông báo
+    LegalType.GUIDANCE: NC_("document", "Guidance"),  # Hướng dẫn
+    LegalType.OFFICIAL_LETTER: NC_("document", "Official letter"),  # Công văn
+    LegalType.STANDARD: NC_("document", "Standard"),  # Tiêu chuẩn
+    LegalType.OTHER: NC_("document", "Document"),  # Văn bản
 }
 
 

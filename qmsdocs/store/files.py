@@ -102,7 +102,9 @@ def output_folder(path: str | os.PathLike[str]) -> Path:
             file=os.fspath(folder),
         ) from None
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise QmsError(f"cannot write into the folder {folder}: permission denied", file=str(folder))
+        raise QmsError(
+            f"cannot write into the folder {folder}: permission denied", file=str(folder)
+        )
     return folder
 
 
