@@ -128,7 +128,7 @@ def _word_spans(segments: Sequence[Segment], context: int) -> Line:
     return [(" ".join(t.split("\n")), s) for t, s in out]
 
 
-def _change_line(change: Change, labels: dict[str, str], context: int) -> Line:
+def _change_line(change: Change, labels: Mapping[str, str], context: int) -> Line:
     style = _STYLE[change.op]
     line: Line = [(f"  {_SIGN[change.op]} ", style), (change.path, "path"), (": ", "")]
     if change.op is Op.MOVED:
@@ -151,7 +151,7 @@ def _change_line(change: Change, labels: dict[str, str], context: int) -> Line:
     return line
 
 
-def _version(version: Version, labels: dict[str, str]) -> str:
+def _version(version: Version, labels: Mapping[str, str]) -> str:
     text = labels["revision"].format(n=version.revision) + f" ({version.status}"
     if version.effective_date:
         text += ", " + labels["effective"].format(date=_date(version.effective_date))
@@ -294,7 +294,7 @@ def _segments_html(segments: Sequence[Segment]) -> str:
     return "".join(out)
 
 
-def _row_html(change: Change, labels: dict[str, str]) -> str:
+def _row_html(change: Change, labels: Mapping[str, str]) -> str:
     op = _e(labels[_OP_LABEL[change.op]])
     cells = f'<td class="op">{op}</td><td><code>{_e(change.path)}</code></td>'
     if change.op is Op.MOVED:
