@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from qmsdocs.i18n import N_, Said, _
+
 __all__ = ["Finding", "Severity", "field_name"]
 
 
@@ -15,6 +17,14 @@ class Severity(StrEnum):
 
     ERROR = "error"
     WARNING = "warning"
+
+    @property
+    def word(self) -> str:
+        """Return the severity as a person reads it, in the current language."""
+        return _(_SEVERITY_WORDS[self])
+
+
+_SEVERITY_WORDS = {Severity.ERROR: N_("error"), Severity.WARNING: N_("warning")}
 
 
 def field_name(path: Sequence[str | int]) -> str:
@@ -42,7 +52,9 @@ class Finding:
 
     ``check`` is a stable identifier of the kind of problem (``yaml-syntax``, ``schema``,
     ``unknown-legal`` …) for scripts; ``message`` is one plain sentence for people.
-    ``file`` is relative to the repository root, in POSIX form.
+    ``file`` is relative to the repository root, in POSIX form. ``message`` is English;
+    ``said`` keeps the sentence's template and values, so that :attr:`text` (and ``str()``)
+    word it in the current language however long ago it was found.
     """
 
     file: str
@@ -53,16 +65,55 @@ class Finding:
     message: str
     field: str | None = None
     code: str | None = None
+    said: Said | None = None
+
+    @classmethod
+    def of(
+        cls,
+        file: str,
+        check: str,
+        said: Said,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        severity: Severity = Severity.ERROR,
+        field: Sequence[str | int] = (),
+        code: str | None = None,
+    ) -> Finding:
+        """Return a finding whose message is *said*, after the field's name if there is one."""
+        where = f"{field_name(field)}: " if field else ""
+        return cls(
+            file=file,
+            line=line,
+            column=column,
+            severity=severity,
+            check=check,
+            message=where + said.english,
+            field=".".join(str(p) for p in field) or None,
+            code=code,
+            said=said,
+        )
+
+    @property
+    def text(self) -> str:
+        """Return the message in the current language (the field's name stays as written)."""
+        if self.said is None:
+            return _(self.message)
+        body = self.said.english
+        if not self.message.endswith(body):
+            return self.message
+        return self.message[: len(self.message) - len(body)] + str(self.said)
 
     def __str__(self) -> str:
         where = self.file
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
         # one line whatever a file holds: a key or a value may carry a line break
-        return f"{where}: {self.severity.value} {self.check} {self.message}".translate(_ONE_LINE)
+        return f"{where}: {self.severity.word} {self.check} {self.text}".translate(_ONE_LINE)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the finding as plain JSON-ready values."""
+        """Return the finding as plain JSON-ready values (``message`` in English)."""
         data = asdict(self)
         data["severity"] = self.severity.value
+        del data["said"]
         return data

@@ -17,9 +17,10 @@ from __future__ import annotations
 import functools
 import gettext
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "LANGUAGES",
     "NC_",
     "N_",
+    "S_",
+    "Said",
     "_",
     "current_language",
     "fold",
@@ -120,3 +123,46 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.casefold().split())
+
+
+@dataclass(frozen=True, order=True)
+class Said:
+    """A sentence kept as its English template and values, worded when it is shown.
+
+    What is worked out once and kept (a finding in the cache, a problem a pure function
+    returns) must not be fixed in the language that happened to be in force when it was
+    made: ``str(said)`` gives it in the current language, :attr:`english` in English.
+    The template is an English msgid (marked ``N_()`` where it is written); values are
+    text, already formatted.
+    """
+
+    template: str
+    args: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, template: str, **args: object) -> Said:
+        """Return *template* with *args* (each shown as ``str(value)``)."""
+        return cls(template, tuple((k, str(v)) for k, v in args.items()))
+
+    @property
+    def english(self) -> str:
+        """Return the sentence in English."""
+        return self.template.format_map(_Values(self.args))
+
+    def __str__(self) -> str:
+        return _(self.template).format_map(_Values(self.args))
+
+
+class _Values(dict[str, str]):
+    """The values of a :class:`Said`; a placeholder without a value stays as written."""
+
+    def __init__(self, args: tuple[tuple[str, str], ...] | Mapping[str, str]) -> None:
+        super().__init__(args)
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def S_(template: str, **args: object) -> Said:  # noqa: N802 - a gettext-style marker
+    """Mark *template* for extraction and keep it with *args*, worded when shown."""
+    return Said.of(template, **args)

@@ -33,6 +33,7 @@ from qmsdocs.facts import DocumentFacts
 from qmsdocs.findings import Finding, Severity, field_name
 from qmsdocs.history import Action, IssuedRevision, RevisionHistory
 from qmsdocs.history import in_force as history_in_force
+from qmsdocs.i18n import N_, S_, Said
 from qmsdocs.impact import (
     Baseline,
     Citation,
@@ -55,7 +56,8 @@ from qmsdocs.model import (
     RelationType,
     Status,
 )
-from qmsdocs.model.codes import check_code, code_key, legal_file_code
+from qmsdocs.model.codes import code_key, legal_file_code
+from qmsdocs.model.problems import schema_problem, shown
 from qmsdocs.store import yaml as yaml_store
 from qmsdocs.store.cache import CACHE_FOLDER, JsonCache
 from qmsdocs.store.git import GitStore, git_state
@@ -214,48 +216,21 @@ def _schema_findings(
     findings = []
     for item in error.errors(include_url=False)[:_MAX_SCHEMA_FINDINGS]:
         loc = tuple(p for p in item["loc"] if isinstance(p, str | int))
-        field = ".".join(str(p) for p in loc) or None
-        kind = item["type"]
-        message = item["msg"].removeprefix("Value error, ")
-        if kind == "missing":
-            message = f"missing required field '{loc[-1]}'"
-        elif kind == "extra_forbidden":
-            message = f"unknown field '{loc[-1]}'"
-            if len(loc) == 1:
-                allowed = ", ".join(model.model_fields)
-                message += f" (allowed: {allowed})"
-        elif kind == "string_pattern_mismatch":
-            message = _pattern_message(str(loc[-1]), item["input"])
-        elif field is not None and "input" in item and not isinstance(item["input"], dict | list):
-            message = f"{message} (found {_shown(item['input'])})"
+        said = schema_problem(
+            item, allowed=", ".join(model.model_fields) if len(loc) == 1 else None
+        )
         place = yaml_store.locate(text, loc) if loc else None
         findings.append(
-            Finding(
-                file=file,
+            Finding.of(
+                file,
+                "schema",
+                said,
                 line=place[0] if place else None,
                 column=place[1] if place else None,
-                severity=Severity.ERROR,
-                check="schema",
-                message=f"{field_name(loc)}: {message}" if field else message,
-                field=field,
+                field=loc,
             )
         )
     return findings
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return repr(value)
-
-
-def _pattern_message(name: str, value: Any) -> str:
-    if name == "email":
-        return f"{value!r} is not an email address"
-    problem = check_code(value) if isinstance(value, str) else None
-    if problem:
-        return problem
-    return f"{value!r} is not a valid {name}"
 
 
 def _identity(document: Any) -> tuple[str | None, str | None, str | None]:
@@ -288,7 +263,7 @@ def _revision_digest(content: Any, revision: int) -> list[Any]:
 
 
 # A link could name any file of the computer: it is never followed, read or written.
-_SYMLINK = "a symbolic link, ignored: documents must be real files inside the repository"
+_SYMLINK = N_("a symbolic link, ignored: documents must be real files inside the repository")
 
 
 @dataclass
@@ -329,8 +304,8 @@ def _parse_file(path: Path, file: str, model: type[BaseModel], findings: list[Fi
     try:
         data = path.read_bytes()
     except OSError as error:
-        message = f"cannot read the file: {error.strerror}"
-        findings.append(Finding(file, None, None, Severity.ERROR, "unreadable", message))
+        said = S_("cannot read the file: {problem}", problem=error.strerror)
+        findings.append(Finding.of(file, "unreadable", said))
         return None
     try:
         value = yaml_store.load(data, file=file)
@@ -340,9 +315,12 @@ def _parse_file(path: Path, file: str, model: type[BaseModel], findings: list[Fi
         )
         return None
     if not isinstance(value, dict):
-        found = "an empty file" if value is None else f"a {type(value).__name__}"
-        message = f"expected a mapping of fields, found {found}"
-        findings.append(Finding(file, 1, 1, Severity.ERROR, "schema", message))
+        said = (
+            Said(N_("expected a mapping of fields, found an empty file"))
+            if value is None
+            else S_("expected a mapping of fields, found {found}", found=shown(value))
+        )
+        findings.append(Finding.of(file, "schema", said, line=1, column=1))
         return None
     try:
         return model.model_validate(value)
@@ -434,12 +412,16 @@ def _finding_row(finding: Finding) -> list[Any]:
         finding.message,
         finding.field,
         finding.code,
+        None if finding.said is None else [finding.said.template, finding.said.args],
     ]
 
 
 def _row_finding(file: str, row: list[Any]) -> Finding:
-    line, column, severity, check, message, field, code = row
-    return Finding(file, line, column, Severity(severity), check, message, field, code)
+    line, column, severity, check, message, field, code, said = row
+    if said is not None:
+        template, args = said
+        said = Said(template, tuple((str(k), str(v)) for k, v in args))
+    return Finding(file, line, column, Severity(severity), check, message, field, code, said)
 
 
 def _revision_key(code: str, revision: int) -> str:
@@ -696,14 +678,23 @@ class Repository:
         self,
         file: str,
         check: str,
-        message: str,
+        message: Said | str,
         *,
         line: int | None = None,
         severity: Severity = Severity.ERROR,
         code: str | None = None,
     ) -> None:
+        said = message if isinstance(message, Said) else Said(message)
         self._load_findings.append(
-            Finding(file, line, 1 if line else None, severity, check, message, code=code)
+            Finding.of(
+                file,
+                check,
+                said,
+                line=line,
+                column=1 if line else None,
+                severity=severity,
+                code=code,
+            )
         )
 
     def _stat(self, file: str) -> os.stat_result | None:
@@ -714,7 +705,9 @@ class Repository:
         try:
             return path.stat()
         except OSError as error:
-            self._finding(file, "unreadable", f"cannot read the file: {error.strerror}")
+            self._finding(
+                file, "unreadable", S_("cannot read the file: {problem}", problem=error.strerror)
+            )
             return None
 
     def _load(self) -> None:
@@ -745,7 +738,7 @@ class Repository:
                     self._finding(
                         file,
                         "file-name",
-                        "ignored: name YAML files *.yaml",
+                        N_("ignored: name YAML files *.yaml"),
                         severity=Severity.WARNING,
                     )
                 if not name.endswith(".yaml") or not dirent.is_file():
@@ -757,7 +750,11 @@ class Repository:
                 try:
                     info = dirent.stat()
                 except OSError as error:
-                    self._finding(file, "unreadable", f"cannot read the file: {error.strerror}")
+                    self._finding(
+                        file,
+                        "unreadable",
+                        S_("cannot read the file: {problem}", problem=error.strerror),
+                    )
                     continue
                 code, document, stem, key = self._read(file, model, info)
                 if code is not None:
@@ -777,8 +774,12 @@ class Repository:
             self._finding(
                 file,
                 "file-name",
-                f"file name does not match the {'number' if kind is DocumentKind.LEGAL else 'code'}"
-                f": rename it to {code}.yaml",
+                S_(
+                    N_("file name does not match the number: rename it to {code}.yaml")
+                    if kind is DocumentKind.LEGAL
+                    else N_("file name does not match the code: rename it to {code}.yaml"),
+                    code=code,
+                ),
                 line=self._line_of(file, "number" if kind is DocumentKind.LEGAL else "code"),
                 code=code,
             )
@@ -786,7 +787,11 @@ class Repository:
             self._finding(
                 file,
                 "duplicate-code",
-                f"{code} is also defined in {entries[key].file} (codes are unique, ignoring case)",
+                S_(
+                    "{code} is also defined in {file} (codes are unique, ignoring case)",
+                    code=code,
+                    file=entries[key].file,
+                ),
                 line=self._line_of(file, "number" if kind is DocumentKind.LEGAL else "code"),
                 code=code,
             )

@@ -10,7 +10,8 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from qmsdocs.findings import Finding, Severity, field_name
+from qmsdocs.findings import Finding, Severity
+from qmsdocs.i18n import N_, S_, Said
 from qmsdocs.impact import document_citations
 from qmsdocs.legal import LegalRegistry, number_key
 from qmsdocs.model import Document, Form, LegalDocument, Procedure, QmsConfig, RelationType
@@ -40,7 +41,7 @@ class _Reporter:
         file: str,
         path: Path_,
         check: str,
-        message: str,
+        message: Said | str,
         *,
         severity: Severity = Severity.ERROR,
         code: str | None = None,
@@ -49,16 +50,15 @@ class _Reporter:
         if target is not None and code_key(target) in self.unreadable:
             return  # already reported as unreadable
         place = self.locate(file, path)
-        field = ".".join(str(p) for p in path) or None
         self.findings.append(
-            Finding(
-                file=file,
+            Finding.of(
+                file,
+                check,
+                message if isinstance(message, Said) else Said(message),
                 line=place[0] if place else None,
                 column=place[1] if place else None,
                 severity=severity,
-                check=check,
-                message=f"{field_name(path)}: {message}" if field else message,
-                field=field,
+                field=path,
                 code=code,
             )
         )
@@ -109,7 +109,7 @@ def check_legal(
             legal_files[number_key(first.number)],
             ("relations",),
             "replacement-cycle",
-            f"replacement chain loops back on itself: {chain}",
+            S_("replacement chain loops back on itself: {chain}", chain=chain),
             code=first.number,
         )
     return report.findings
@@ -182,7 +182,12 @@ def _check_config(config: QmsConfig, report: _Reporter) -> None:
     file = "qms.yaml"
     for name in ("units", "roles", "people"):
         for index, ident in _duplicates(getattr(config, name)):
-            report(file, (name, index, "id"), "duplicate-code", f"id {ident!r} is used twice")
+            report(
+                file,
+                (name, index, "id"),
+                "duplicate-code",
+                S_("id {id} is used twice", id=repr(ident)),
+            )
     units = {u.id for u in config.units}
     roles = {r.id for r in config.roles}
     for index, person in enumerate(config.people):
@@ -213,11 +218,19 @@ def _check_config(config: QmsConfig, report: _Reporter) -> None:
                     )
 
 
-def _unknown(what: str, value: str, known: set[str] | None = None) -> str:
-    text = f"unknown {what} {value!r}"
+_UNKNOWN = {
+    "unit": (N_("unknown unit {value}"), N_("unknown unit {value} (known: {known})")),
+    "role": (N_("unknown role {value}"), N_("unknown role {value} (known: {known})")),
+    "person": (N_("unknown person {value}"), N_("unknown person {value} (known: {known})")),
+    "document": (N_("unknown document {value}"), N_("unknown document {value} (known: {known})")),
+}
+
+
+def _unknown(what: str, value: str, known: set[str] | None = None) -> Said:
+    alone, listed = _UNKNOWN[what]
     if known is not None and len(known) <= 12:
-        text += f" (known: {', '.join(sorted(known))})"
-    return text
+        return S_(listed, value=repr(value), known=", ".join(sorted(known)))
+    return S_(alone, value=repr(value))
 
 
 def _ids(config: QmsConfig) -> tuple[set[str], set[str], set[str]]:
@@ -241,7 +254,7 @@ def _check_document(
     code = document.code
     units, people, roles = known
 
-    def ref(path: Path_, check: str, message: str, **kw: Any) -> None:
+    def ref(path: Path_, check: str, message: Said | str, **kw: Any) -> None:
         report(file, path, check, message, code=code, **kw)
 
     if document.unit not in units:
@@ -251,7 +264,7 @@ def _check_document(
         ref(
             ("code",),
             "numbering",
-            f"code {code!r} does not start with {prefix!r}",
+            S_("code {code} does not start with {prefix}", code=repr(code), prefix=repr(prefix)),
             severity=Severity.WARNING,
         )
     for index, basis in enumerate(document.legal_basis):
@@ -259,14 +272,14 @@ def _check_document(
             ref(
                 ("legal_basis", index, "ref"),
                 "unknown-legal",
-                f"no legal document {basis.ref!r} in legal/",
+                S_("no legal document {number} in legal/", number=repr(basis.ref)),
             )
     _check_text_citations(document, legal, ref)
     for index, old in enumerate(document.supersedes):
         if code_key(old) not in by_code:
             ref(("supersedes", index), "unknown-document", _unknown("document", old), target=old)
         elif code_key(old) == code_key(code):
-            ref(("supersedes", index), "unknown-document", "a document cannot supersede itself")
+            ref(("supersedes", index), "unknown-document", N_("a document cannot supersede itself"))
     replaced_by = document.withdrawal.replaced_by if document.withdrawal else None
     if replaced_by and code_key(replaced_by) not in by_code:
         ref(
@@ -302,8 +315,12 @@ def _check_document(
             ref(
                 ("approvals", index, "stamp"),
                 "stale-approval",
-                f"the '{signature.meaning}' signature of {signature.name} no longer matches the "
-                "content: it changed after signing (only drafts may be edited)",
+                S_(
+                    "the '{meaning}' signature of {name} no longer matches the content: it "
+                    "changed after signing (only drafts may be edited)",
+                    meaning=signature.meaning,
+                    name=signature.name,
+                ),
             )
     if isinstance(document, Procedure):
         _check_procedure_forms(document, by_code, legal, ref)
@@ -313,14 +330,14 @@ def _check_document(
             ref(
                 ("procedure",),
                 "unknown-document",
-                f"no procedure {document.procedure!r}",
+                S_("no procedure {code}", code=repr(document.procedure)),
                 target=document.procedure,
             )
         elif not any(code_key(f) == code_key(code) for f in owner.forms):
             ref(
                 ("procedure",),
                 "form-owner",
-                f"procedure {owner.code} does not list this form in its forms",
+                S_("procedure {code} does not list this form in its forms", code=owner.code),
                 severity=Severity.WARNING,
             )
 
@@ -341,20 +358,33 @@ def _check_text_citations(
             ref(
                 path,
                 "unknown-legal-text",
-                f"the text cites {citation.number}, which is not in legal/ "
-                "(qms legal add, or correct the number)",
+                S_(
+                    "the text cites {number}, which is not in legal/ "
+                    "(qms legal add, or correct the number)",
+                    number=citation.number,
+                ),
                 severity=Severity.WARNING,
             )
         elif key not in listed:
             ref(
                 path,
                 "uncited-legal",
-                f"the text cites {citation.number}, which the legal basis does not list",
+                S_(
+                    "the text cites {number}, which the legal basis does not list",
+                    number=citation.number,
+                ),
                 severity=Severity.WARNING,
             )
 
 
 _FIELD_PARTS = re.compile(r"[^.\[\]]+")
+
+
+_OUT_OF_ORDER = {
+    ("reviewed", "authored"): N_("reviewed at {time}, before it was authored"),
+    ("approved", "authored"): N_("approved at {time}, before it was authored"),
+    ("approved", "reviewed"): N_("approved at {time}, before it was reviewed"),
+}
 
 
 def _check_dates(document: Document, ref: Callable[..., None]) -> None:
@@ -363,25 +393,30 @@ def _check_dates(document: Document, ref: Callable[..., None]) -> None:
         and document.effective_date
         and document.effective_date < document.issued_date
     ):
-        ref(("effective_date",), "date-order", "effective_date is before issued_date")
+        ref(("effective_date",), "date-order", N_("effective_date is before issued_date"))
     previous = None
     for index, entry in enumerate(document.history):
         if entry.revision > document.revision:
             ref(
                 ("history", index, "revision"),
                 "date-order",
-                f"history names revision {entry.revision}, "
-                f"after the current revision {document.revision}",
+                S_(
+                    "history names revision {revision}, after the current revision {current}",
+                    revision=entry.revision,
+                    current=document.revision,
+                ),
             )
         if previous is not None and entry.revision < previous.revision:
             ref(
                 ("history", index, "revision"),
                 "date-order",
-                "history revisions are not in ascending order",
+                N_("history revisions are not in ascending order"),
             )
         if previous is not None and entry.date and previous.date and entry.date < previous.date:
             ref(
-                ("history", index, "date"), "date-order", "history dates are not in ascending order"
+                ("history", index, "date"),
+                "date-order",
+                N_("history dates are not in ascending order"),
             )
         previous = entry
     order = {"authored": 0, "reviewed": 1, "approved": 2}
@@ -392,11 +427,14 @@ def _check_dates(document: Document, ref: Callable[..., None]) -> None:
             ref(
                 ("approvals", index, "signed_at"),
                 "date-order",
-                f"{later.meaning} at {later.signed_at:%Y-%m-%d %H:%M}, before {earlier.meaning}",
+                S_(
+                    _OUT_OF_ORDER[later.meaning, earlier.meaning],
+                    time=f"{later.signed_at:%Y-%m-%d %H:%M}",
+                ),
             )
     for index, signature in enumerate(document.approvals):
         if document.issued_date and signature.signed_at.date() > document.issued_date:
-            ref(("approvals", index, "signed_at"), "date-order", "signed after the issued_date")
+            ref(("approvals", index, "signed_at"), "date-order", N_("signed after the issued_date"))
 
 
 def _check_procedure_forms(
@@ -407,7 +445,7 @@ def _check_procedure_forms(
 ) -> None:
     def form_ref(path: Path_, form: str) -> None:
         if not isinstance(by_code.get(code_key(form)), Form):
-            ref(path, "unknown-form", f"no form {form!r} in forms/", target=form)
+            ref(path, "unknown-form", S_("no form {code} in forms/", code=repr(form)), target=form)
 
     for index, form in enumerate(document.forms):
         form_ref(("forms", index), form)
@@ -423,7 +461,7 @@ def _check_procedure_forms(
                 ref(
                     ("tthc", "fees", index, "basis", "ref"),
                     "unknown-legal",
-                    f"no legal document {fee.basis.ref!r} in legal/",
+                    S_("no legal document {number} in legal/", number=repr(fee.basis.ref)),
                 )
 
 
@@ -438,7 +476,7 @@ def _check_legal(
                 file,
                 path,
                 "unknown-legal",
-                f"no legal document {relation.target!r} in legal/",
+                S_("no legal document {number} in legal/", number=repr(relation.target)),
                 code=document.number,
             )
         elif number_key(target.number) == number_key(document.number):
@@ -446,7 +484,7 @@ def _check_legal(
                 file,
                 path,
                 "unknown-legal",
-                "a legal document cannot act on itself",
+                N_("a legal document cannot act on itself"),
                 code=document.number,
             )
         elif relation.type is RelationType.REPLACES and target.issued > document.issued:
@@ -454,7 +492,11 @@ def _check_legal(
                 file,
                 path,
                 "date-order",
-                f"replaces {target.number}, which was issued later ({target.issued})",
+                S_(
+                    "replaces {number}, which was issued later ({date})",
+                    number=target.number,
+                    date=target.issued,
+                ),
                 severity=Severity.WARNING,
                 code=document.number,
             )
@@ -463,6 +505,6 @@ def _check_legal(
                 file,
                 ("relations", index, "effective"),
                 "date-order",
-                "takes effect before the document is issued",
+                N_("takes effect before the document is issued"),
                 code=document.number,
             )

@@ -437,7 +437,7 @@ class Workflow:
             raise ActionRefused(_("a new form needs the procedure that uses it (--procedure)"))
         problem = check_code(code)
         if problem:
-            raise ActionRefused(problem, code=code)
+            raise ActionRefused(str(problem), code=code)
         with action_lock(self._lock_path(), wait=self.lock_wait):
             repo, store = self._open()
             config = repo.config

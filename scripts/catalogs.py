@@ -24,6 +24,7 @@ LOCALE = PACKAGE / "locale"
 KEYWORDS = {
     "_": None,
     "N_": None,
+    "S_": None,
     "ngettext": (1, 2),
     "pgettext": ((1, "c"), 2),
     "NC_": ((1, "c"), 2),

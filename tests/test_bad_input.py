@@ -252,7 +252,7 @@ CASES = [
         replace(QT, "signed_at: 2024-03-01T10:00:00+07:00", "signed_at: 2024-03-01T10:00:00"),
         "schema",
         "signed_at: 2024-03-01T10:00:00",
-        "timezone",
+        "time zone",
     ),
     Case(
         "bad-email",
@@ -632,7 +632,7 @@ CASES += [
         replace(QT, "revision: 2", "revision: true"),
         "schema",
         "revision: true",
-        "valid integer (found true)",
+        "whole number (found true)",
     ),
     Case(
         "step-number-false",
@@ -640,7 +640,7 @@ CASES += [
         replace(QT, "  - no: 2", "  - no: false"),
         "schema",
         "no: false",
-        "valid integer (found false)",
+        "whole number (found false)",
     ),
     Case(
         "schema-version-true",
@@ -656,7 +656,7 @@ CASES += [
         replace(QT, "issued_date: 2024-03-01", "issued_date: 1709251200"),
         "schema",
         "issued_date: 1709251200",
-        "valid date (found 1709251200)",
+        "date written YYYY-MM-DD (found 1709251200)",
     ),
     Case(
         "signature-time-as-a-number",
@@ -664,7 +664,7 @@ CASES += [
         replace(QT, "signed_at: 2024-03-01T10:00:00+07:00", "signed_at: 1709262000"),
         "schema",
         "signed_at: 1709262000",
-        "valid datetime",
+        "date and time",
     ),
     Case(
         "steps-as-a-mapping",
@@ -672,7 +672,7 @@ CASES += [
         replace(QT, "steps:\n  - no: 1", "steps:\n  no: 1\nx:\n  - no: 1"),
         "schema",
         "steps:",
-        "valid list",
+        "must be a list",
     ),
     Case(
         "title-as-a-list",
@@ -680,7 +680,7 @@ CASES += [
         replace(BM, "title: Phiếu đề nghị ban hành, sửa đổi tài liệu", "title: [Phiếu, đề nghị]"),
         "schema",
         "title: [",
-        "valid string",
+        "must be a text",
     ),
     Case(
         "code-as-a-number",
@@ -688,7 +688,7 @@ CASES += [
         replace(BM, "code: BM-01-01", "code: 10101"),
         "schema",
         "code: 10101",
-        "valid string",
+        "must be a text (found 10101)",
     ),
     # dates
     Case(
@@ -713,7 +713,7 @@ CASES += [
         replace(QT, "issued_date: 2024-03-01", "issued_date: 2024-03-01T10:00:00+07:00"),
         "schema",
         "issued_date: 2024-03-01T10",
-        "zero time",
+        "date written YYYY-MM-DD",
     ),
     # codes: paths, reserved names, look-alikes
     Case(

@@ -10,7 +10,9 @@ from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origi
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from qmsdocs.i18n import N_
 from qmsdocs.model.codes import CODE_PATTERN, check_code, nfc
+from qmsdocs.model.problems import invalid
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -28,7 +30,7 @@ SCHEMA_VERSION = 1
 def _valid_code(value: str) -> str:
     problem = check_code(value)
     if problem:
-        raise ValueError(problem)
+        raise invalid(problem.template, **dict(problem.args))
     return value
 
 
@@ -40,9 +42,11 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 def _text(value: str) -> str:
     bad = _NOT_XML.search(value)
     if bad:
-        raise ValueError(
-            f"holds the invisible character U+{ord(bad.group()):04X}, which documents cannot "
-            "carry: remove it"
+        raise invalid(
+            N_(
+                "holds the invisible character {character}, which documents cannot carry: remove it"
+            ),
+            character=f"U+{ord(bad.group()):04X}",
         )
     return nfc(value)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from qmsdocs.i18n import N_, S_, Said
+
 __all__ = ["canonical_code", "check_code", "code_key", "legal_file_code", "nfc"]
 
 CODE_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$"
@@ -27,25 +29,32 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def check_code(code: str) -> str | None:
-    """Return why *code* is not a valid document code, or None when it is valid."""
+def check_code(code: str) -> Said | None:
+    """Return why *code* is not a valid document code, or None when it is valid.
+
+    ``str()`` of the answer words it in the current language.
+    """
     if not isinstance(code, str) or not code:
-        return "a code must be a non-empty text"
+        return Said(N_("a code must be a non-empty text"))
+    shown = repr(code)
     if not _CODE_RE.match(code):
         if any(c in code for c in "/\\"):
-            return f"code {code!r} contains a path separator"
+            return S_("code {code} contains a path separator", code=shown)
         if any(ord(c) > 127 for c in code):
-            return f"code {code!r} contains non-ASCII characters (allowed: A-Z a-z 0-9 . _ -)"
+            return S_(
+                "code {code} contains non-ASCII characters (allowed: A-Z a-z 0-9 . _ -)",
+                code=shown,
+            )
         if len(code) > 64:
-            return f"code {code!r} is longer than 64 characters"
-        return (
-            f"code {code!r} must start and end with a letter or digit and use only "
-            "A-Z a-z 0-9 . _ -"
+            return S_("code {code} is longer than 64 characters", code=shown)
+        return S_(
+            "code {code} must start and end with a letter or digit and use only A-Z a-z 0-9 . _ -",
+            code=shown,
         )
     if ".." in code:
-        return f"code {code!r} contains '..'"
+        return S_("code {code} contains '..'", code=shown)
     if code.split(".")[0].upper() in _WINDOWS_RESERVED:
-        return f"code {code!r} is a name reserved by Windows"
+        return S_("code {code} is a name reserved by Windows", code=shown)
     return None
 
 

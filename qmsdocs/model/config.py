@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
+from qmsdocs.i18n import N_
 from qmsdocs.model.base import Ident, Model, Text
+from qmsdocs.model.problems import invalid
 
 __all__ = [
     "ApprovalRule",
@@ -72,7 +74,7 @@ class RoleAssignment(Model):
     @model_validator(mode="after")
     def _in_order(self) -> RoleAssignment:
         if self.until is not None and self.until < self.start:
-            raise ValueError("'until' is before 'from'")
+            raise invalid(N_("'until' is before 'from'"))
         return self
 
 
@@ -144,8 +146,9 @@ class QmsConfig(Model):
         try:
             _zone(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r} (an IANA name such as Asia/Ho_Chi_Minh)"
+            raise invalid(
+                N_("unknown time zone {zone} (an IANA name such as Asia/Ho_Chi_Minh)"),
+                zone=repr(value),
             ) from None
         return value
 

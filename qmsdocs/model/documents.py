@@ -13,7 +13,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from qmsdocs.i18n import N_
 from qmsdocs.model.base import Code, Ident, Model, Signature, Text
+from qmsdocs.model.problems import invalid
 
 __all__ = [
     "ChangeEntry",
@@ -109,11 +111,13 @@ class _ControlledDocument(Model):
     @model_validator(mode="after")
     def _status_fields(self) -> _ControlledDocument:
         if self.status in (Status.APPROVED, Status.WITHDRAWN) and self.effective_date is None:
-            raise ValueError(f"an {self.status.value} document needs an effective_date")
+            raise invalid(
+                N_("an {status} document needs an effective_date"), status=self.status.value
+            )
         if self.status is Status.WITHDRAWN and self.withdrawal is None:
-            raise ValueError("a withdrawn document needs a withdrawal block (date, reason)")
+            raise invalid(N_("a withdrawn document needs a withdrawal block (date, reason)"))
         if self.withdrawal is not None and self.status is not Status.WITHDRAWN:
-            raise ValueError("only a withdrawn document has a withdrawal block")
+            raise invalid(N_("only a withdrawn document has a withdrawal block"))
         return self
 
 
@@ -198,12 +202,14 @@ class Procedure(_ControlledDocument):
     @model_validator(mode="after")
     def _tthc_matches_category(self) -> Procedure:
         if self.category == "administrative" and self.tthc is None:
-            raise ValueError("an administrative procedure needs its tthc block")
+            raise invalid(N_("an administrative procedure needs its tthc block"))
         if self.category == "system" and self.tthc is not None:
-            raise ValueError("a system procedure has no tthc block")
+            raise invalid(N_("a system procedure has no tthc block"))
         numbers = [s.no for s in self.steps]
         if numbers != list(range(1, len(numbers) + 1)):
-            raise ValueError(f"steps must be numbered 1, 2, 3 … in order; found {numbers}")
+            raise invalid(
+                N_("steps must be numbered 1, 2, 3 … in order; found {numbers}"), numbers=numbers
+            )
         return self
 
 
@@ -261,10 +267,10 @@ class Objectives(_ControlledDocument):
     @model_validator(mode="after")
     def _period_in_order(self) -> Objectives:
         if self.period_end < self.period_start:
-            raise ValueError("period_end is before period_start")
+            raise invalid(N_("period_end is before period_start"))
         ids = [o.id for o in self.objectives]
         if len(set(ids)) != len(ids):
-            raise ValueError("objective ids must be unique")
+            raise invalid(N_("objective ids must be unique"))
         return self
 
 
@@ -279,7 +285,7 @@ class Form(_ControlledDocument):
     @model_validator(mode="after")
     def _file_inside_folder(self) -> Form:
         if self.file is not None and ".." in self.file:
-            raise ValueError("file must name a file inside forms/, without '..'")
+            raise invalid(N_("file must name a file inside forms/, without '..'"))
         return self
 
 

@@ -15,9 +15,10 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from qmsdocs.i18n import NC_, translate
+from qmsdocs.i18n import N_, NC_, translate
 from qmsdocs.model.base import Model, Text
 from qmsdocs.model.codes import legal_file_code
+from qmsdocs.model.problems import invalid
 
 __all__ = ["LegalDocument", "LegalStatus", "LegalType", "Relation", "RelationType"]
 
@@ -152,9 +153,9 @@ class LegalDocument(Model):
     @model_validator(mode="after")
     def _dates_in_order(self) -> LegalDocument:
         if self.effective_from and self.effective_from < self.issued:
-            raise ValueError("effective_from is before the issue date")
+            raise invalid(N_("effective_from is before the issue date"))
         if self.effective_until and self.effective_until < self.in_force_from:
-            raise ValueError("effective_until is before the document takes effect")
+            raise invalid(N_("effective_until is before the document takes effect"))
         if not legal_file_code(self.number):
-            raise ValueError(f"number {self.number!r} has no letter or digit")
+            raise invalid(N_("number {number} has no letter or digit"), number=repr(self.number))
         return self

@@ -25,7 +25,7 @@ CACHE_FOLDER = "qms-cache"
 # Bumped whenever what is cached, or how it is computed, changes: older files are ignored.
 # Files written by another release of qmsdocs are ignored too (its checks may differ).
 _FORMAT = "qmsdocs-cache"
-_VERSION = 2
+_VERSION = 3
 
 
 class JsonCache:
