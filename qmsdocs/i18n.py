@@ -17,11 +17,12 @@ from __future__ import annotations
 import functools
 import gettext
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "DOMAIN",
@@ -132,32 +133,52 @@ class Said:
     What is worked out once and kept (a finding in the cache, a problem a pure function
     returns) must not be fixed in the language that happened to be in force when it was
     made: ``str(said)`` gives it in the current language, :attr:`english` in English.
-    The template is an English msgid (marked ``N_()`` where it is written); values are
-    text, already formatted.
+    The template is an English msgid (marked ``N_()`` or ``S_()`` where it is written);
+    a value is text, already formatted, or another :class:`Said` worded along with it.
     """
 
     template: str
-    args: tuple[tuple[str, str], ...] = ()
+    args: tuple[tuple[str, str | Said], ...] = ()
 
     @classmethod
     def of(cls, template: str, **args: object) -> Said:
-        """Return *template* with *args* (each shown as ``str(value)``)."""
-        return cls(template, tuple((k, str(v)) for k, v in args.items()))
+        """Return *template* with *args* (each a :class:`Said`, or shown as ``str(value)``)."""
+        return cls(
+            template, tuple((k, v if isinstance(v, Said) else str(v)) for k, v in args.items())
+        )
 
     @property
     def english(self) -> str:
         """Return the sentence in English."""
-        return self.template.format_map(_Values(self.args))
+        values = {k: v.english if isinstance(v, Said) else v for k, v in self.args}
+        return self.template.format_map(_Values(values))
 
     def __str__(self) -> str:
-        return _(self.template).format_map(_Values(self.args))
+        values = {k: str(v) for k, v in self.args}
+        return _(self.template).format_map(_Values(values))
+
+    def to_json(self) -> list[Any]:
+        """Return the sentence as JSON-ready values (:meth:`from_json` reads them back)."""
+        return [
+            self.template,
+            [[k, v.to_json() if isinstance(v, Said) else v] for k, v in self.args],
+        ]
+
+    @classmethod
+    def from_json(cls, data: Any) -> Said:
+        """Return the sentence :meth:`to_json` gave; ``ValueError`` if *data* is not one."""
+        try:
+            template, args = data
+            pairs = tuple(
+                (str(k), cls.from_json(v) if isinstance(v, list) else str(v)) for k, v in args
+            )
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"not a kept sentence: {data!r}") from error
+        return cls(str(template), pairs)
 
 
 class _Values(dict[str, str]):
     """The values of a :class:`Said`; a placeholder without a value stays as written."""
-
-    def __init__(self, args: tuple[tuple[str, str], ...] | Mapping[str, str]) -> None:
-        super().__init__(args)
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from qmsdocs.errors import ActionRefused, DocumentNotFound
-from qmsdocs.i18n import _
+from qmsdocs.i18n import NC_, _, translate
 from qmsdocs.impact import replace_citations
 from qmsdocs.legal import LegalRegistry, number_key
 from qmsdocs.model import ChangeEntry, LegalDocument, LegalRef, Relation, RelationType, Status
@@ -24,36 +24,21 @@ from qmsdocs.workflow import ActionResult, Workflow
 __all__ = ["LegalWorkflow", "legal_reason"]
 
 _LEGAL_SUBJECTS = {
-    "vi": {
-        "legal-add": "Đăng ký văn bản {number}: {title}",
-        "legal-relate": "Văn bản {number} {relation} {target}",
-        "legal-import": "Nhập {count} văn bản pháp lý và {relations} quan hệ từ {source}",
-        "revise-legal": "Mở dự thảo sửa đổi {count} tài liệu theo {number}",
-    },
-    "en": {
-        "legal-add": "Register legal document {number}: {title}",
-        "legal-relate": "Legal document {number} {relation} {target}",
-        "legal-import": "Import {count} legal documents and {relations} relations from {source}",
-        "revise-legal": "Open revision drafts of {count} documents for {number}",
-    },
+    "legal-add": NC_("record", "Register legal document {number}: {title}"),
+    "legal-relate": NC_("record", "Legal document {number} {relation} {target}"),
+    "legal-import": NC_(
+        "record", "Import {count} legal documents and {relations} relations from {source}"
+    ),
+    "revise-legal": NC_("record", "Open revision drafts of {count} documents for {number}"),
 }
 _RELATION_WORDS = {
-    "vi": {
-        RelationType.AMENDS: "sửa đổi, bổ sung",
-        RelationType.REPLACES: "thay thế",
-        RelationType.REPEALS: "bãi bỏ",
-        RelationType.CORRECTS: "đính chính",
-        RelationType.GUIDES: "hướng dẫn",
-    },
-    "en": {
-        RelationType.AMENDS: "amends",
-        RelationType.REPLACES: "replaces",
-        RelationType.REPEALS: "repeals",
-        RelationType.CORRECTS: "corrects",
-        RelationType.GUIDES: "guides",
-    },
+    RelationType.AMENDS: NC_("record", "amends"),
+    RelationType.REPLACES: NC_("record", "replaces"),
+    RelationType.REPEALS: NC_("record", "repeals"),
+    RelationType.CORRECTS: NC_("record", "corrects"),
+    RelationType.GUIDES: NC_("record", "guides"),
 }
-_REPLACED_NOTE = {"vi": "thay cho {old}", "en": "replacing {old}"}
+_REPLACED_NOTE = NC_("record", "replacing {old}")
 
 
 def legal_reason(document: LegalDocument, language: str = "vi") -> str:
@@ -62,9 +47,8 @@ def legal_reason(document: LegalDocument, language: str = "vi") -> str:
     ``Cập nhật theo Nghị định số 118/2025/NĐ-CP`` (or ``Update for Decree No. …``).
     """
     label = document.type.label(language)
-    if language == "vi":
-        return f"Cập nhật theo {label} số {document.number}"
-    return f"Update for {label} No. {document.number}"
+    template = translate(language, NC_("record", "Update for {type} No. {number}"), "record")
+    return template.format(type=label, number=document.number)
 
 
 def _trailers(action: str, body: str, pairs: Sequence[tuple[str, Any]]) -> str:
@@ -82,7 +66,7 @@ class LegalWorkflow(Workflow):
     """The actions of :class:`Workflow` plus those that keep the legal registry."""
 
     def _subject(self, config: Any, action: str, **values: Any) -> str:
-        return str(_LEGAL_SUBJECTS[config.language][action].format(**values))
+        return str(translate(config.language, _LEGAL_SUBJECTS[action], "record").format(**values))
 
     def legal_add(self, document: LegalDocument, *, by: str, now: dt.datetime) -> ActionResult:
         """Register a legal document in legal/ (its relations, if any, are checked too)."""
@@ -141,7 +125,7 @@ class LegalWorkflow(Workflow):
                 config,
                 "legal-relate",
                 number=source.number,
-                relation=_RELATION_WORDS[config.language][relation.type],
+                relation=translate(config.language, _RELATION_WORDS[relation.type], "record"),
                 target=target.number
                 + (f" ({'; '.join(relation.articles)})" if relation.articles else ""),
             )
@@ -372,7 +356,7 @@ class LegalWorkflow(Workflow):
         config: Any,
     ) -> list[LegalRef]:
         moved = list(basis)
-        note = _REPLACED_NOTE[config.language]
+        note = translate(config.language, _REPLACED_NOTE, "record")
         for relation in legal.relations:
             target = registry.get(relation.target)
             if target is None:

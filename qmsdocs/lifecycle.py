@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from qmsdocs.facts import DocumentFacts
+from qmsdocs.i18n import N_, S_, Said
 from qmsdocs.model.base import Signature
 from qmsdocs.model.codes import code_key
 from qmsdocs.model.config import QmsConfig
@@ -82,6 +83,15 @@ def status_on(
 STEP_OF_MEANING = {"authored": "author", "reviewed": "review", "approved": "approve"}
 #: The signature grid, in order: Soạn thảo, Xem xét, Phê duyệt.
 MEANINGS = ("authored", "reviewed", "approved")
+#: The signatures as a person names them (Soạn thảo, Xem xét, Phê duyệt).
+MEANING_WORDS = {"authored": N_("Authored"), "reviewed": N_("Reviewed"), "approved": N_("Approved")}
+#: The document kinds as a sentence names them.
+KIND_WORDS = {
+    "procedure": N_("procedure"),
+    "policy": N_("quality policy"),
+    "objectives": N_("quality objectives"),
+    "form": N_("form"),
+}
 
 
 def signer_problem(
@@ -90,7 +100,7 @@ def signer_problem(
     person_id: str,
     meaning: str,
     day: dt.date,
-) -> str | None:
+) -> Said | None:
     """Return why *person_id* may not sign *document* with *meaning* on *day*, or None.
 
     The person must exist, hold one of the roles the kind's rule names for that step on the
@@ -98,23 +108,31 @@ def signer_problem(
     """
     person = config.person(person_id)
     if person is None:
-        return f"{person_id!r} is not a person of qms.yaml"
+        return S_("{person} is not a person of qms.yaml", person=repr(person_id))
+    kind = Said(KIND_WORDS.get(document.kind, document.kind))
     rule = config.approval.get(document.kind)
     if rule is None:
-        return f"qms.yaml has no approval rule for {document.kind} documents"
+        return S_("qms.yaml has no approval rule for documents of the kind {kind}", kind=kind)
     allowed = set(getattr(rule, STEP_OF_MEANING[meaning]))
     held = person.roles_on(day)
     if not allowed & held:
-        return (
-            f"{person.name} does not hold a role that may sign '{meaning}' for a "
-            f"{document.kind} on {day:%d/%m/%Y} (needs one of: {', '.join(sorted(allowed))})"
+        return S_(
+            "{name} does not hold a role that may sign '{meaning}' for a {kind} on {day} "
+            "(needs one of: {roles})",
+            name=person.name,
+            meaning=Said(MEANING_WORDS[meaning]),
+            kind=kind,
+            day=f"{day:%d/%m/%Y}",
+            roles=", ".join(sorted(allowed)),
         )
     if rule.distinct_people:
         for signature in document.approvals:
             if signature.meaning != meaning and signature.person == person_id:
-                return (
-                    f"{person.name} already signed '{signature.meaning}' for this revision; "
-                    "author, reviewer and approver must be different people"
+                return S_(
+                    "{name} already signed '{meaning}' for this revision; author, reviewer "
+                    "and approver must be different people",
+                    name=person.name,
+                    meaning=Said(MEANING_WORDS[signature.meaning]),
                 )
     return None
 

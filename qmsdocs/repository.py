@@ -412,15 +412,13 @@ def _finding_row(finding: Finding) -> list[Any]:
         finding.message,
         finding.field,
         finding.code,
-        None if finding.said is None else [finding.said.template, finding.said.args],
+        None if finding.said is None else finding.said.to_json(),
     ]
 
 
 def _row_finding(file: str, row: list[Any]) -> Finding:
     line, column, severity, check, message, field, code, said = row
-    if said is not None:
-        template, args = said
-        said = Said(template, tuple((str(k), str(v)) for k, v in args))
+    said = None if said is None else Said.from_json(said)
     return Finding(file, line, column, Severity(severity), check, message, field, code, said)
 
 

@@ -20,6 +20,7 @@ from qmsdocs import lifecycle
 from qmsdocs.errors import InvalidDocument, QmsError
 from qmsdocs.findings import Finding, Severity
 from qmsdocs.history import TAG_PREFIX, Action, IssuedRevision, load_revision
+from qmsdocs.i18n import N_, S_, Said
 from qmsdocs.model import Document, DocumentKind, QmsConfig, Signature, Status
 from qmsdocs.model.codes import code_key
 from qmsdocs.stamp import content_stamp
@@ -31,32 +32,51 @@ if TYPE_CHECKING:
 __all__ = ["verify"]
 
 
-def _finding(file: str, check: str, message: str, code: str | None = None) -> Finding:
-    return Finding(file, None, None, Severity.ERROR, check, message, code=code)
+def _finding(file: str, check: str, message: Said, code: str | None = None) -> Finding:
+    return Finding.of(file, check, message, code=code)
 
 
-def signature_problems(config: QmsConfig, document: Document, *, stamps: bool = True) -> list[str]:
+def _meaning(meaning: str) -> Said:
+    return Said(lifecycle.MEANING_WORDS.get(meaning, meaning))
+
+
+def signature_problems(config: QmsConfig, document: Document, *, stamps: bool = True) -> list[Said]:
     """Return what is wrong with the signatures of an issued *document*."""
     problems = []
     by_meaning = {s.meaning: s for s in document.approvals}
     for meaning in lifecycle.MEANINGS:
         if meaning not in by_meaning:
-            problems.append(f"no '{meaning}' signature")
+            problems.append(S_("no '{meaning}' signature", meaning=_meaning(meaning)))
     stamp = content_stamp(document)
     for signature in document.approvals:
         person = config.person(signature.person)
         if stamps and signature.stamp != stamp:
             problems.append(
-                f"the '{signature.meaning}' signature of {signature.name} is stale: the content "
-                "changed after it was signed"
+                S_(
+                    "the '{meaning}' signature of {name} is stale: the content changed after it "
+                    "was signed",
+                    meaning=_meaning(signature.meaning),
+                    name=signature.name,
+                )
             )
         if person is None:
-            problems.append(f"'{signature.meaning}' signed by unknown person {signature.person!r}")
+            problems.append(
+                S_(
+                    "'{meaning}' signed by unknown person {person}",
+                    meaning=_meaning(signature.meaning),
+                    person=repr(signature.person),
+                )
+            )
             continue
         if signature.name != person.name:
             problems.append(
-                f"'{signature.meaning}' names {signature.name!r}, but {signature.person} is "
-                f"{person.name!r}"
+                S_(
+                    "'{meaning}' names {name}, but {person} is {real}",
+                    meaning=_meaning(signature.meaning),
+                    name=repr(signature.name),
+                    person=signature.person,
+                    real=repr(person.name),
+                )
             )
         others = document.model_copy(
             update={"approvals": [s for s in document.approvals if s is not signature]}
@@ -77,7 +97,9 @@ def verify(repo: Repository) -> list[Finding]:
     """
     findings: list[Finding] = []
     if repo.git_top is None:
-        return [_finding(".", "verify-git", "not inside a git work tree: nothing to verify")]
+        return [
+            _finding(".", "verify-git", Said(N_("not inside a git work tree: nothing to verify")))
+        ]
     config = repo.config
     history = repo.history_store
     store = history.store
@@ -109,10 +131,15 @@ def verify(repo: Repository) -> list[Finding]:
     for key, revisions in sorted(issued_all.items()):
         for issued in revisions:
             file = rel(issued.file, issued.code)
-            name = f"tag {issued.tag}"
+            name = issued.tag
             if not issued.annotated:
                 findings.append(
-                    _finding(file, "verify-tag", f"{name} is not an annotated tag", issued.code)
+                    _finding(
+                        file,
+                        "verify-tag",
+                        S_("tag {tag} is not an annotated tag", tag=name),
+                        issued.code,
+                    )
                 )
                 continue
             if head is None or not store.is_ancestor(issued.commit, head):
@@ -120,8 +147,12 @@ def verify(repo: Repository) -> list[Finding]:
                     _finding(
                         file,
                         "verify-history",
-                        f"{name} points at commit {issued.commit[:10]}, which is not in the "
-                        "history of HEAD: history was rewritten",
+                        S_(
+                            "tag {tag} points at commit {commit}, which is not in the history "
+                            "of HEAD: history was rewritten",
+                            tag=name,
+                            commit=issued.commit[:10],
+                        ),
                         issued.code,
                     )
                 )
@@ -131,8 +162,12 @@ def verify(repo: Repository) -> list[Finding]:
                     _finding(
                         file,
                         "verify-tag",
-                        f"{name} is not on the approval commit of revision {issued.revision} "
-                        "(moved, or made by hand)",
+                        S_(
+                            "tag {tag} is not on the approval commit of revision {revision} "
+                            "(moved, or made by hand)",
+                            tag=name,
+                            revision=issued.revision,
+                        ),
                         issued.code,
                     )
                 )
@@ -142,7 +177,13 @@ def verify(repo: Repository) -> list[Finding]:
                     _finding(
                         file,
                         "verify-tag",
-                        f"{name} names the file {named}, but {issued.code} is {file}",
+                        S_(
+                            "tag {tag} names the file {named}, but {code} is {file}",
+                            tag=name,
+                            named=named,
+                            code=issued.code,
+                            file=file,
+                        ),
                         issued.code,
                     )
                 )
@@ -163,7 +204,10 @@ def verify(repo: Repository) -> list[Finding]:
         if document is None:
             findings.append(
                 _finding(
-                    file, "verify-tag", f"tag {issued.tag} holds no readable document", issued.code
+                    file,
+                    "verify-tag",
+                    S_("tag {tag} holds no readable document", tag=issued.tag),
+                    issued.code,
                 )
             )
             continue
@@ -173,14 +217,21 @@ def verify(repo: Repository) -> list[Finding]:
                 _finding(
                     file,
                     "verify-stamp",
-                    f"revision {issued.revision} at tag {issued.tag} does not match its stamp",
+                    S_(
+                        "revision {revision} at tag {tag} does not match its stamp",
+                        revision=issued.revision,
+                        tag=issued.tag,
+                    ),
                     issued.code,
                 )
             )
         for problem in signature_problems(config, document):
             findings.append(
                 _finding(
-                    file, "verify-approval", f"revision {issued.revision}: {problem}", issued.code
+                    file,
+                    "verify-approval",
+                    S_("revision {revision}: {problem}", revision=issued.revision, problem=problem),
+                    issued.code,
                 )
             )
         approver = next((s for s in document.approvals if s.meaning == "approved"), None)
@@ -195,13 +246,23 @@ def verify(repo: Repository) -> list[Finding]:
                 _finding(
                     file,
                     "verify-approval",
-                    f"revision {issued.revision} says {person.name} approved it, but the "
-                    f"approval commit was made by {action.author_name} <{action.author_email}>",
+                    S_(
+                        "revision {revision} says {name} approved it, but the approval commit "
+                        "was made by {author}",
+                        revision=issued.revision,
+                        name=person.name,
+                        author=f"{action.author_name} <{action.author_email}>",
+                    ),
                     issued.code,
                 )
             )
         findings += [
-            _finding(file, check, f"revision {issued.revision}: {problem}", issued.code)
+            _finding(
+                file,
+                check,
+                S_("revision {revision}: {problem}", revision=issued.revision, problem=problem),
+                issued.code,
+            )
             for check, problem in _trailer_problems(issued, action, document, approver)
         ]
         if action is not None:
@@ -209,8 +270,12 @@ def verify(repo: Repository) -> list[Finding]:
                 _finding(
                     file,
                     "verify-approval",
-                    f"revision {issued.revision}: by qms.yaml as it was when it was approved, "
-                    + problem,
+                    S_(
+                        "revision {revision}: by qms.yaml as it was when it was approved, "
+                        "{problem}",
+                        revision=issued.revision,
+                        problem=problem,
+                    ),
                     issued.code,
                 )
                 for problem in then.problems(action.commit, document)
@@ -225,8 +290,14 @@ def verify(repo: Repository) -> list[Finding]:
                 _finding(
                     rel(repo.file_of(action.code)) if action.code in repo else ".",
                     "verify-tag",
-                    f"revision {revision} of {action.code} was approved in commit "
-                    f"{action.commit[:10]} but its tag {action.code}/{revision} is missing",
+                    S_(
+                        "revision {revision} of {code} was approved in commit {commit} but its "
+                        "tag {tag} is missing",
+                        revision=revision,
+                        code=action.code,
+                        commit=action.commit[:10],
+                        tag=f"{action.code}/{revision}",
+                    ),
                     action.code,
                 )
             )
@@ -241,8 +312,13 @@ def verify(repo: Repository) -> list[Finding]:
                     _finding(
                         file,
                         "verify-issued",
-                        f"{document.code} says revision {document.revision} is {document.status.value}, "
-                        "but no such revision was issued through the workflow",
+                        S_(
+                            "{code} says revision {revision} is {status}, but no such revision "
+                            "was issued through the workflow",
+                            code=document.code,
+                            revision=document.revision,
+                            status=document.status.value,
+                        ),
                         document.code,
                     )
                 )
@@ -252,8 +328,12 @@ def verify(repo: Repository) -> list[Finding]:
                     _finding(
                         file,
                         "verify-issued",
-                        f"issued revision {document.revision} of {document.code} was changed "
-                        "outside the workflow (its content no longer matches the approved stamp)",
+                        S_(
+                            "issued revision {revision} of {code} was changed outside the "
+                            "workflow (its content no longer matches the approved stamp)",
+                            revision=document.revision,
+                            code=document.code,
+                        ),
                         document.code,
                     )
                 )
@@ -263,7 +343,10 @@ def verify(repo: Repository) -> list[Finding]:
                     _finding(
                         file,
                         "verify-approval",
-                        f"the signatures of revision {document.revision} differ from those issued",
+                        S_(
+                            "the signatures of revision {revision} differ from those issued",
+                            revision=document.revision,
+                        ),
                         document.code,
                     )
                 )
@@ -274,9 +357,13 @@ def verify(repo: Repository) -> list[Finding]:
                         _finding(
                             file,
                             "verify-issued",
-                            f"{', '.join(changed)} of issued revision {document.revision} of "
-                            f"{document.code} differ from what was issued (changed outside the "
-                            "workflow)",
+                            S_(
+                                "{fields} of issued revision {revision} of {code} differ from "
+                                "what was issued (changed outside the workflow)",
+                                fields=", ".join(changed),
+                                revision=document.revision,
+                                code=document.code,
+                            ),
                             document.code,
                         )
                     )
@@ -288,8 +375,12 @@ def verify(repo: Repository) -> list[Finding]:
                         _finding(
                             file,
                             "verify-stale",
-                            f"the '{signature.meaning}' signature of {signature.name} is stale: "
-                            "the draft changed after it was signed",
+                            S_(
+                                "the '{meaning}' signature of {name} is stale: the draft "
+                                "changed after it was signed",
+                                meaning=_meaning(signature.meaning),
+                                name=signature.name,
+                            ),
                             document.code,
                         )
                     )
@@ -298,7 +389,12 @@ def verify(repo: Repository) -> list[Finding]:
         if unreadable.severity is Severity.ERROR:
             findings.append(
                 _finding(
-                    unreadable.file, "verify-unreadable", f"cannot be read: {unreadable.message}"
+                    unreadable.file,
+                    "verify-unreadable",
+                    S_(
+                        "cannot be read: {problem}",
+                        problem=unreadable.said or Said(unreadable.message),
+                    ),
                 )
             )
     # 5. ordinary commits that changed issued content, and edits not committed yet
@@ -310,8 +406,11 @@ def verify(repo: Repository) -> list[Finding]:
             _finding(
                 ".",
                 "verify-replace",
-                f"git shows a replacement for {name} (git replace or grafts): issued content "
-                "can be substituted without changing history; remove it (git replace -d)",
+                S_(
+                    "git shows a replacement for {name} (git replace or grafts): issued content "
+                    "can be substituted without changing history; remove it (git replace -d)",
+                    name=name,
+                ),
             )
         )
     return sorted(set(findings), key=lambda f: (f.file, f.check, f.message))
@@ -331,30 +430,56 @@ def _changed_since_issue(issued: Document, current: Document) -> list[str]:
 
 def _trailer_problems(
     issued: IssuedRevision, action: Action | None, document: Document, approver: Signature | None
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, Said]]:
     """Return what the tag's and the approval commit's trailers say that the revision does not."""
-    problems = []
+    problems: list[tuple[str, Said]] = []
     effective = document.effective_date
     person = approver.person if approver is not None else None
-    said = [("verify-tag", f"tag {issued.tag}", issued.effective, issued.approver)]
+    said = [("verify-tag", S_("tag {tag}", tag=issued.tag), issued.effective, issued.approver)]
     if action is not None:
         t = action.trailers
         said.append(
             (
                 "verify-approval",
-                "its approval commit",
+                Said(N_("its approval commit")),
                 _day(t.get("QMS-Effective")),
                 t.get("QMS-Person"),
             )
         )
         if t.get("QMS-Stamp") and t["QMS-Stamp"] != content_stamp(document):
-            problems.append(("verify-approval", "its approval commit names another stamp"))
+            problems.append(
+                ("verify-approval", Said(N_("its approval commit names another stamp")))
+            )
     for check, who, day, signer in said:
         if day is not None and day != effective:
-            shown = f"{effective:%d/%m/%Y}" if effective else "no date"
-            problems.append((check, f"{who} says effective {day:%d/%m/%Y}, the revision {shown}"))
+            shown = (
+                Said.of("{date}", date=f"{effective:%d/%m/%Y}")
+                if effective
+                else Said(N_("no date"))
+            )
+            problems.append(
+                (
+                    check,
+                    S_(
+                        "{who} says effective {day}, the revision {revision}",
+                        who=who,
+                        day=f"{day:%d/%m/%Y}",
+                        revision=shown,
+                    ),
+                )
+            )
         if signer is not None and signer != person:
-            problems.append((check, f"{who} says {signer} approved it, the revision {person}"))
+            problems.append(
+                (
+                    check,
+                    S_(
+                        "{who} says {signer} approved it, the revision {person}",
+                        who=who,
+                        signer=signer,
+                        person=person,
+                    ),
+                )
+            )
     return problems
 
 
@@ -388,7 +513,7 @@ class _ConfigThen:
                     parsed[blob] = None
             self._at[commit] = parsed.get(blob) if blob is not None else None
 
-    def problems(self, commit: str, document: Document) -> list[str]:
+    def problems(self, commit: str, document: Document) -> list[Said]:
         """Return the signing rules *document* broke by qms.yaml at *commit* (only those the
         current qms.yaml does not report already)."""
         config = self._at.get(commit)
@@ -422,8 +547,12 @@ def _uncommitted_edits(repo: Repository) -> list[Finding]:
                 _finding(
                     file,
                     "verify-issued",
-                    f"issued revision {document.revision} of {document.code} has edits not "
-                    "committed through the workflow",
+                    S_(
+                        "issued revision {revision} of {code} has edits not committed through "
+                        "the workflow",
+                        revision=document.revision,
+                        code=document.code,
+                    ),
                     document.code,
                 )
             )
@@ -470,26 +599,44 @@ def _hand_edits(repo: Repository, rel: object) -> list[Finding]:
         if new_doc is not None and _is_issued_text(repo, new_doc):
             continue  # a restore of the issued text: the repair, not an edit
         inner = path if prefix in ("", ".") else path.removeprefix(prefix + "/")
-        what = (
-            f"commit {commit[:10]} changed issued revision {old.revision} of {old.code} "
-            "outside the workflow" + (" (deleted it)" if after is None else "")
+        what = S_(
+            N_("commit {commit} changed issued revision {revision} of {code} outside the workflow")
+            if after is not None
+            else N_(
+                "commit {commit} changed issued revision {revision} of {code} outside the "
+                "workflow (deleted it)"
+            ),
+            commit=commit[:10],
+            revision=old.revision,
+            code=old.code,
         )
         repair = _repaired_by(repo, old, commit)
         if repair is not None:
             # The edit stays in history as evidence; it no longer fails verification.
             findings.append(
-                Finding(inner, None, None, Severity.WARNING, "verify-hand-edit-repaired",
-                        f"{what}; repaired by {repair}", code=old.code)
-            )  # fmt: skip
+                Finding.of(
+                    inner,
+                    "verify-hand-edit-repaired",
+                    S_("{what}; repaired by {repair}", what=what, repair=repair),
+                    severity=Severity.WARNING,
+                    code=old.code,
+                )
+            )
             continue
         findings.append(
             _finding(
                 inner,
                 "verify-hand-edit",
-                f"{what}. To repair: open a revision with 'qms revise {old.code} --reason …' "
-                "and issue it through submit, review and approve (or restore the issued text "
-                f"with 'git checkout {TAG_PREFIX}{old.code}/{old.revision} -- {path}' and "
-                "commit it); verify then accepts the edit as repaired",
+                S_(
+                    "{what}. To repair: open a revision with 'qms revise {code} --reason …' and "
+                    "issue it through submit, review and approve (or restore the issued text "
+                    "with 'git checkout {tag} -- {path}' and commit it); verify then accepts "
+                    "the edit as repaired",
+                    what=what,
+                    code=old.code,
+                    tag=f"{TAG_PREFIX}{old.code}/{old.revision}",
+                    path=path,
+                ),
                 old.code,
             )
         )
@@ -507,7 +654,7 @@ def _is_issued_text(repo: Repository, document: Document) -> bool:
     return not _changed_since_issue(tagged, document) and tagged.approvals == document.approvals
 
 
-def _repaired_by(repo: Repository, old: Document, commit: str) -> str | None:
+def _repaired_by(repo: Repository, old: Document, commit: str) -> Said | None:
     """Return what repaired a hand edit of issued revision *old* made by *commit*, or None.
 
     The rule (RELIABILITY.md): a hand edit is repaired by a later revision of the document
@@ -519,10 +666,10 @@ def _repaired_by(repo: Repository, old: Document, commit: str) -> str | None:
     store = repo.history_store.store
     for issued in repo.revisions(old.code):
         if issued.revision > old.revision and store.is_ancestor(commit, issued.commit):
-            return f"revision {issued.revision}, issued through the workflow"
+            return S_("revision {revision}, issued through the workflow", revision=issued.revision)
     current = repo.document(old.code)
     if current.revision == old.revision and _is_issued_text(repo, current):
-        return f"the file restored to issued revision {old.revision}"
+        return S_("the file restored to issued revision {revision}", revision=old.revision)
     return None
 
 
@@ -541,7 +688,13 @@ def _signature_findings(
                 _finding(
                     file,
                     "verify-signature",
-                    f"{kind} {name[:40]} has no good signature: {report[:120]}",
+                    S_(
+                        N_("tag {name} has no good signature: {report}")
+                        if kind == "tag"
+                        else N_("commit {name} has no good signature: {report}"),
+                        name=name[:40],
+                        report=report[:120],
+                    ),
                     issued.code,
                 )
             )
@@ -550,7 +703,14 @@ def _signature_findings(
                 _finding(
                     file,
                     "verify-signature",
-                    f"{kind} {name[:40]} is signed with a key not registered for the approver",
+                    S_(
+                        N_("tag {name} is signed with a key not registered for the approver")
+                        if kind == "tag"
+                        else N_(
+                            "commit {name} is signed with a key not registered for the approver"
+                        ),
+                        name=name[:40],
+                    ),
                     issued.code,
                 )
             )

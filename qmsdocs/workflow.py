@@ -19,7 +19,7 @@ from qmsdocs import lifecycle
 from qmsdocs.errors import ActionRefused, GitError
 from qmsdocs.findings import Severity
 from qmsdocs.history import tag_name
-from qmsdocs.i18n import N_, _
+from qmsdocs.i18n import N_, NC_, _, translate
 from qmsdocs.model import (
     MODELS,
     ChangeEntry,
@@ -72,32 +72,20 @@ class ActionResult:
 
 
 _SUBJECTS = {
-    "vi": {
-        "new": "Soạn thảo {code} lần ban hành {rev}: {title}",
-        "revise": "Sửa đổi {code}: mở dự thảo lần ban hành {rev}",
-        "submit": "Trình xem xét {code} lần ban hành {rev}",
-        "review": "Xem xét {code} lần ban hành {rev}: đồng ý trình phê duyệt",
-        "reject": "Xem xét {code} lần ban hành {rev}: trả lại để sửa",
-        "approve": "Phê duyệt, ban hành {code} lần ban hành {rev}, hiệu lực từ {effective}",
-        "withdraw": "Hủy bỏ {code} (lần ban hành {rev})",
-        "confirm": "Rà soát định kỳ {code} lần ban hành {rev}: còn phù hợp, không sửa đổi",
-    },
-    "en": {
-        "new": "Draft {code} revision {rev}: {title}",
-        "revise": "Revise {code}: open draft revision {rev}",
-        "submit": "Submit {code} revision {rev} for review",
-        "review": "Review {code} revision {rev}: accepted for approval",
-        "reject": "Review {code} revision {rev}: returned for changes",
-        "approve": "Approve and issue {code} revision {rev}, effective {effective}",
-        "withdraw": "Withdraw {code} (revision {rev})",
-        "confirm": "Periodic review of {code} revision {rev}: still suitable, no change",
-    },
+    "new": NC_("record", "Draft {code} revision {rev}: {title}"),
+    "revise": NC_("record", "Revise {code}: open draft revision {rev}"),
+    "submit": NC_("record", "Submit {code} revision {rev} for review"),
+    "review": NC_("record", "Review {code} revision {rev}: accepted for approval"),
+    "reject": NC_("record", "Review {code} revision {rev}: returned for changes"),
+    "approve": NC_("record", "Approve and issue {code} revision {rev}, effective {effective}"),
+    "withdraw": NC_("record", "Withdraw {code} (revision {rev})"),
+    "confirm": NC_("record", "Periodic review of {code} revision {rev}: still suitable, no change"),
 }
 
 
 def _message(config: QmsConfig, action: str, document: Document, body: str, **trailers: Any) -> str:
     effective = document.effective_date
-    subject = _SUBJECTS[config.language][action].format(
+    subject = translate(config.language, _SUBJECTS[action], "record").format(
         code=document.code,
         rev=document.revision,
         title=document.title,

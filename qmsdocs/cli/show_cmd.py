@@ -15,7 +15,7 @@ from qmsdocs.cli.context import DATE, AppContext, emit_json
 from qmsdocs.errors import DocumentNotFound
 from qmsdocs.history import Action
 from qmsdocs.i18n import N_, _, current_language
-from qmsdocs.lifecycle import DocumentState
+from qmsdocs.lifecycle import MEANING_WORDS, DocumentState
 from qmsdocs.model import Document, LegalDocument, Objectives, Policy, Procedure, Status
 from qmsdocs.repository import Repository
 
@@ -117,7 +117,7 @@ _WORDS = {
     "guides": N_("guides"),
 }
 #: The columns of the signature grid (Soạn thảo, Xem xét, Phê duyệt).
-_MEANINGS = {"authored": N_("Authored"), "reviewed": N_("Reviewed"), "approved": N_("Approved")}
+_MEANINGS = MEANING_WORDS
 
 
 def word(value: str) -> str:
