@@ -3476,7 +3476,7 @@ def _library_fingerprint() -> str:
     parts: list[str] = [repr(workflow._SUBJECTS), repr(workflow._LEADING), tag_name("QT-01", 2)]
     for language in ("vi", "en"):
         config = cast(Any, type("_Cfg", (), {"language": language})())
-        for action in workflow._SUBJECTS[language]:
+        for action in workflow._SUBJECTS:
             trailers = {"person": "a", "stamp": "sha256:0", "reason": "r", "effective": "e"}
             parts.append(workflow._message(config, action, cast(Any, head), "b", **trailers))
     for kind in ("procedure", "policy", "objectives", "form"):

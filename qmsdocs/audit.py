@@ -22,6 +22,7 @@ from qmsdocs.diff import (
     diff_qms,
 )
 from qmsdocs.errors import DocumentNotFound
+from qmsdocs.i18n import _
 from qmsdocs.model.codes import code_key
 from qmsdocs.model.documents import Document
 from qmsdocs.repository import Repository
@@ -52,14 +53,18 @@ def version(repo: Repository, code: str, spec: VersionSpec) -> Document:
     """
     if isinstance(spec, str):
         if spec != DRAFT:
-            raise DocumentNotFound(f"{spec!r} names no version of {code}", code=code)
+            raise DocumentNotFound(
+                _("{spec!r} names no version of {code}").format(spec=spec, code=code), code=code
+            )
         return repo.document(code)
     if isinstance(spec, dt.date):
         found = repo.in_force(code, spec)
         if found is None:
-            state, _ = repo.state_on(code, spec)
+            state, _found = repo.state_on(code, spec)
             raise DocumentNotFound(
-                f"no revision of {code} was in force on {spec:%d/%m/%Y} ({state.value})",
+                _("no revision of {code} was in force on {spec:%d/%m/%Y} ({value})").format(
+                    code=code, spec=spec, value=state.value
+                ),
                 code=code,
             )
         return found

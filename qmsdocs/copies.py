@@ -28,6 +28,7 @@ from qmsdocs.export import (
     render_internal_register,
     save,
 )
+from qmsdocs.i18n import _
 from qmsdocs.lifecycle import DocumentState
 from qmsdocs.model import Document
 from qmsdocs.repository import Repository
@@ -50,14 +51,15 @@ def export_context(repo: Repository) -> ExportContext:
         path = (root / config.export.template).resolve()
         if not path.is_relative_to(root) or not path.is_file():
             raise ConfigError(
-                f"export.template {config.export.template!r} must name a .docx file inside "
-                "the repository",
+                _(
+                    "export.template {template!r} must name a .docx file inside the repository"
+                ).format(template=config.export.template),
                 file=repo.root / "qms.yaml",
                 field="export.template",
             )
         if path.stat().st_size > _MAX_TEMPLATE:
             raise ConfigError(
-                "export.template is larger than 16 MB", file=path, field="export.template"
+                _("export.template is larger than 16 MB"), file=path, field="export.template"
             )
         template = Template(path.read_bytes(), name=path.relative_to(root).as_posix())
     return ExportContext(
@@ -107,7 +109,9 @@ def prepare_copy(
         state, number = repo.state_on(code, as_of)
         if state is not DocumentState.EFFECTIVE:
             raise DocumentNotFound(
-                f"{current.code} had no revision in force on {as_of:%d/%m/%Y} ({state.value})",
+                _("{code} had no revision in force on {as_of:%d/%m/%Y} ({value})").format(
+                    code=current.code, as_of=as_of, value=state.value
+                ),
                 code=code,
             )
         revision = number
@@ -121,7 +125,10 @@ def prepare_copy(
     else:
         known = ", ".join(str(r) for r in issued) or "none"
         raise DocumentNotFound(
-            f"{current.code} has no issued revision {revision} (issued: {known})", code=code
+            _("{code} has no issued revision {revision} (issued: {known})").format(
+                code=current.code, revision=revision, known=known
+            ),
+            code=code,
         )
     tag = issued.get(revision)
     if working:
@@ -168,7 +175,7 @@ def export_all(
     context = export_context(repo)
     jobs = [prepare_copy(repo, d.code, today=today).job(out) for d in repo]
     if not jobs:
-        raise ActionRefused("the repository has no document to export")
+        raise ActionRefused(_("the repository has no document to export"))
     return export_many(jobs, context=context, workers=workers, progress=progress)
 
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qmsdocs.i18n import Said
+
 __all__ = [
     "ConfigError",
     "DocumentNotFound",
@@ -44,7 +46,7 @@ class QmsError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: str | Said,
         *,
         file: Path | str | None = None,
         line: int | None = None,
@@ -52,8 +54,10 @@ class QmsError(Exception):
         field: str | None = None,
         code: str | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        #: The sentence kept for translation, when the error was raised with one.
+        self.said = message if isinstance(message, Said) else None
+        self.message = str(message)  # in the language in force where it was raised
+        super().__init__(self.message)
         self.file = str(file) if file is not None else None
         self.line = line
         self.column = column

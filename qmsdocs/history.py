@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qmsdocs.errors import DocumentNotFound, InvalidDocument, QmsError
+from qmsdocs.i18n import _
 from qmsdocs.model import MODELS, Document, DocumentKind
 from qmsdocs.model.codes import code_key
 from qmsdocs.store import yaml as yaml_store
@@ -170,7 +171,8 @@ def load_revision(data: bytes, *, kind: DocumentKind, file: str) -> Document:
         return model.model_validate(value)  # type: ignore[no-any-return]
     except ValidationError as error:
         raise InvalidDocument(
-            f"cannot read this revision: {error.errors()[0]['msg']}", file=file
+            _("cannot read this revision: {value}").format(value=error.errors()[0]["msg"]),
+            file=file,
         ) from None
 
 
@@ -290,11 +292,12 @@ class RevisionHistory:
     def read(self, issued: IssuedRevision, kind: DocumentKind) -> Document:
         """Return the content of an issued revision, byte for byte as tagged."""
         if issued.file is None:
-            raise QmsError(f"tag {issued.tag} names no file", code=issued.code)
+            raise QmsError(_("tag {tag} names no file").format(tag=issued.tag), code=issued.code)
         data = self.store.read(issued.tag, issued.file)
         if data is None:
             raise DocumentNotFound(
-                f"{issued.file} is missing at tag {issued.tag}", code=issued.code
+                _("{file} is missing at tag {tag}").format(file=issued.file, tag=issued.tag),
+                code=issued.code,
             )
         return load_revision(data, kind=kind, file=f"{issued.tag}:{issued.file}")
 

@@ -147,15 +147,22 @@ class Said:
             template, tuple((k, v if isinstance(v, Said) else str(v)) for k, v in args.items())
         )
 
+    @classmethod
+    def plain(cls, text: str) -> Said:
+        """Return *text* from elsewhere (a parser, the system) as a sentence without values.
+
+        Its braces are kept as written; it is translated when the catalogs know it.
+        """
+        return cls(text.replace("{", "{{").replace("}", "}}"))
+
     @property
     def english(self) -> str:
         """Return the sentence in English."""
         values = {k: v.english if isinstance(v, Said) else v for k, v in self.args}
-        return self.template.format_map(_Values(values))
+        return _fill(self.template, values)
 
     def __str__(self) -> str:
-        values = {k: str(v) for k, v in self.args}
-        return _(self.template).format_map(_Values(values))
+        return _fill(_(self.template), {k: str(v) for k, v in self.args})
 
     def to_json(self) -> list[Any]:
         """Return the sentence as JSON-ready values (:meth:`from_json` reads them back)."""
@@ -175,6 +182,13 @@ class Said:
         except (TypeError, ValueError) as error:
             raise ValueError(f"not a kept sentence: {data!r}") from error
         return cls(str(template), pairs)
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    try:
+        return template.format_map(_Values(values))
+    except (ValueError, IndexError, AttributeError, KeyError):  # not a template after all
+        return template
 
 
 class _Values(dict[str, str]):

@@ -116,7 +116,7 @@ class LegalWorkflow(Workflow):
             relation = relation.model_copy(update={"target": target.number})
             if any(_same(r, relation) for r in source.relations):
                 return ActionResult(
-                    "legal-relate", source.number, None, None, None, "nothing to change"
+                    "legal-relate", source.number, None, None, None, _("nothing to change")
                 )
             self._check_relations(repo.legal, [source], [relation])
             new = source.model_copy(update={"relations": [*source.relations, relation]})

@@ -33,7 +33,7 @@ from qmsdocs.facts import DocumentFacts
 from qmsdocs.findings import Finding, Severity, field_name
 from qmsdocs.history import Action, IssuedRevision, RevisionHistory
 from qmsdocs.history import in_force as history_in_force
-from qmsdocs.i18n import N_, S_, Said
+from qmsdocs.i18n import N_, S_, Said, _, ngettext
 from qmsdocs.impact import (
     Baseline,
     Citation,
@@ -198,7 +198,7 @@ def find_root(start: Path) -> Path:
     """Return the nearest folder at or above *start* that holds qms.yaml."""
     start = start.expanduser()
     if not start.exists():
-        raise RepositoryNotFound(f"no such folder: {start}")
+        raise RepositoryNotFound(_("no such folder: {start}").format(start=start))
     here = start.resolve()
     if here.is_file():
         here = here.parent
@@ -206,7 +206,9 @@ def find_root(start: Path) -> Path:
         if (folder / CONFIG_FILE).is_file():
             return folder
     raise RepositoryNotFound(
-        f"no {CONFIG_FILE} in {start} or any folder above it: not a QMS repository"
+        _("no {CONFIG_FILE} in {start} or any folder above it: not a QMS repository").format(
+            CONFIG_FILE=CONFIG_FILE, start=start
+        )
     )
 
 
@@ -311,7 +313,13 @@ def _parse_file(path: Path, file: str, model: type[BaseModel], findings: list[Fi
         value = yaml_store.load(data, file=file)
     except InvalidDocument as error:
         findings.append(
-            Finding(file, error.line, error.column, Severity.ERROR, "yaml-syntax", error.message)
+            Finding.of(
+                file,
+                "yaml-syntax",
+                error.said or Said.plain(error.message),
+                line=error.line,
+                column=error.column,
+            )
         )
         return None
     if not isinstance(value, dict):
@@ -350,10 +358,12 @@ class _Parser:
         findings: list[Finding] = []
         value = _parse_file(path, file, model, findings)
         if value is None:
-            problem = findings[0].message if findings else "cannot be read"
+            problem = findings[0].text if findings else _("cannot be read")
             raise InvalidDocument(
-                f"changed since the repository was opened, and now {problem}: "
-                "open the repository again",
+                _(
+                    "changed since the repository was opened, and now {problem}: "
+                    "open the repository again"
+                ).format(problem=problem),
                 file=file,
             )
         try:
@@ -713,7 +723,7 @@ class Repository:
             self._finding(".", "not-git", self._git.problem, severity=Severity.WARNING)
         self._now_ns = time.time_ns()
         info = self._stat(CONFIG_FILE)
-        name, config, _, _ = self._read(CONFIG_FILE, QmsConfig, info) if info else (None,) * 4
+        name, config, _stem, _key = self._read(CONFIG_FILE, QmsConfig, info) if info else (None,) * 4
         self._config = config
         self._config_known_good = name is not None
         if config is not None and CONFIG_FILE in self._index_rows:
@@ -898,7 +908,7 @@ class Repository:
         if self._config_or_none() is None:
             first = next((f for f in self._load_findings if f.file == CONFIG_FILE), None)
             raise ConfigError(
-                first.message if first else "qms.yaml is invalid; run 'qms validate'",
+                first.text if first else _("qms.yaml is invalid; run 'qms validate'"),
                 file=self.root / CONFIG_FILE,
                 line=first.line if first else None,
                 column=first.column if first else None,
@@ -951,21 +961,26 @@ class Repository:
             stem = PurePosixPath(finding.file).stem
             if finding.severity is Severity.ERROR and stem and code_key(stem) == key:
                 return DocumentNotFound(
-                    f"{code} cannot be read: {finding.message}; fix the file, then run "
-                    "'qms validate'",
+                    _(
+                        "{code} cannot be read: {problem}; fix the file, then run 'qms validate'"
+                    ).format(code=code, problem=finding.text),
                     file=finding.file,
                     line=finding.line,
                     column=finding.column,
                     field=finding.field,
                     code=code,
                 )
-        return DocumentNotFound(message or f"no document with code {code!r}", code=code)
+        return DocumentNotFound(
+            message or _("no document with code {code!r}").format(code=code), code=code
+        )
 
     def legal_document(self, ref: str) -> LegalDocument:
         """Return the legal document with this number or file code; raise DocumentNotFound."""
         found = self.legal.get(ref)
         if found is None:
-            raise DocumentNotFound(f"no legal document numbered {ref!r}", code=ref)
+            raise DocumentNotFound(
+                _("no legal document numbered {ref!r}").format(ref=ref), code=ref
+            )
         return found
 
     def file_of(self, code: str) -> str:
@@ -1201,7 +1216,7 @@ class Repository:
     def due(self, *, on: dt.date, within_days: int = 0) -> list[DueReview]:
         """Return issued documents whose periodic review is due by *on* + *within_days*."""
         out = []
-        for _, facts in self._all_facts():
+        for _entry, facts in self._all_facts():
             when = lifecycle.review_due(facts, self.config.review_interval(facts.kind))
             if when is None or when[1] > on + dt.timedelta(days=within_days):
                 continue
@@ -1558,7 +1573,9 @@ class Repository:
         """
         if self._history is None:
             if self._git.top is None:
-                raise ActionRefused(f"{self.root} is not inside a git work tree: no history")
+                raise ActionRefused(
+                    _("{root} is not inside a git work tree: no history").format(root=self.root)
+                )
             self._history = RevisionHistory(GitStore(self._git.top), cache=self._disk)
         return self._history
 
@@ -1578,9 +1595,12 @@ class Repository:
         """Return issued *revision* of *code*, exactly as it was tagged."""
         found = next((r for r in self.revisions(code) if r.revision == revision), None)
         if found is None:
-            issued = ", ".join(str(r.revision) for r in self.revisions(code)) or "none"
+            issued = ", ".join(str(r.revision) for r in self.revisions(code)) or _("none")
             raise DocumentNotFound(
-                f"{code} has no issued revision {revision} (issued: {issued})", code=code
+                _("{code} has no issued revision {revision} (issued: {issued})").format(
+                    code=code, revision=revision, issued=issued
+                ),
+                code=code,
             )
         return self.history_store.read(found, self._kind_of(code))
 
@@ -1835,7 +1855,11 @@ class Repository:
         if not batch.ok:
             first = batch.findings[0]
             raise InvalidDocument(
-                f"{len(batch.findings)} bad row(s), nothing imported; first: {first.message}",
+                ngettext(
+                    "{count} bad row, nothing imported: {problem}",
+                    "{count} bad rows, nothing imported; first: {problem}",
+                    len(batch.findings),
+                ).format(count=len(batch.findings), problem=first.text),
                 file=first.file,
                 line=first.line,
                 field=first.field,

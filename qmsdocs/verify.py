@@ -393,7 +393,7 @@ def verify(repo: Repository) -> list[Finding]:
                     "verify-unreadable",
                     S_(
                         "cannot be read: {problem}",
-                        problem=unreadable.said or Said(unreadable.message),
+                        problem=unreadable.said or Said.plain(unreadable.message),
                     ),
                 )
             )

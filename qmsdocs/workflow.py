@@ -233,7 +233,7 @@ class Workflow:
             tag=(tag, tag_message) if tag and tag_message else None,
         )
         if commit is None:
-            return ActionResult(action, new.code, new.revision, None, None, "nothing to change")
+            return ActionResult(action, new.code, new.revision, None, None, _("nothing to change"))
         return ActionResult(action, new.code, new.revision, commit, tag, message.splitlines()[0])
 
     def _commit_files(
@@ -300,7 +300,9 @@ class Workflow:
         except (GitError, OSError) as error:
             self._roll_back(store, written, head)
             record_intent(journal, None)
-            raise GitError(f"{action} failed and was rolled back: {error}") from None
+            raise GitError(
+                _("{action} failed and was rolled back: {error}").format(action=action, error=error)
+            ) from None
         record_intent(journal, None)
         self.written = [file for _, _, file in files]
         return commit

@@ -96,7 +96,7 @@ def schema_problem(error: Mapping[str, Any], *, allowed: str | None = None) -> S
     message = str(error.get("msg", "")).removeprefix("Value error, ")
     if "input" in error and not isinstance(error["input"], dict | list):
         return S_("{problem} (found {found})", problem=message, found=found)
-    return Said(message)
+    return Said.plain(message)
 
 
 def _pattern_problem(name: str, value: Any) -> Said:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs.errors import QmsError, RepositoryBusy
+from qmsdocs.i18n import _
 
 if sys.platform != "win32":
     import fcntl
@@ -98,12 +99,15 @@ def output_folder(path: str | os.PathLike[str]) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise QmsError(
-            f"cannot create the folder {folder}: {error.strerror or error}",
+            _("cannot create the folder {folder}: {value}").format(
+                folder=folder, value=error.strerror or error
+            ),
             file=os.fspath(folder),
         ) from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise QmsError(
-            f"cannot write into the folder {folder}: permission denied", file=str(folder)
+            _("cannot write into the folder {folder}: permission denied").format(folder=folder),
+            file=str(folder),
         )
     return folder
 
@@ -128,7 +132,7 @@ def _holder_line() -> str:
 
 def _parse(text: str) -> tuple[tuple[int, str] | None, float | None, dict[str, Any] | None]:
     """Return (holder pid and host, start time, intent) of a lock file's text."""
-    first, _, rest = text.partition("\n")
+    first, _sep, rest = text.partition("\n")
     parts = first.split()
     holder = None
     started = None
@@ -155,7 +159,7 @@ def _busy(lock: Path) -> RepositoryBusy:
     holder = _parse(_read(lock))[0]
     who = f"process {holder[0]} on {holder[1]}" if holder else "another process"
     return RepositoryBusy(
-        f"another qms action is running ({who}); try again in a moment", file=lock
+        _("another qms action is running ({who}); try again in a moment").format(who=who), file=lock
     )
 
 
@@ -296,7 +300,9 @@ def replay(intent: dict[str, Any], *, killed_at: float | None = None) -> str | N
         what = intent.get("trailers", {}).get("QMS-Action", "action")
         if head == intent.get("head"):
             store.restore(files)
-            return f"an interrupted {what} was undone: its files are back as at HEAD"
+            return _("an interrupted {what} was undone: its files are back as at HEAD").format(
+                what=what
+            )
         if head is None or store.parents(head) != [p for p in [intent.get("head")] if p]:
             return None
         if parse_trailers(store.message(head)) != intent.get("trailers"):
@@ -311,7 +317,9 @@ def replay(intent: dict[str, Any], *, killed_at: float | None = None) -> str | N
                 when=dt.datetime.fromisoformat(tag["when"]),
                 sign=bool(tag.get("sign")),
             )
-            return f"an interrupted {what} was completed: tag {tag['name']} made"
+            return _("an interrupted {what} was completed: tag {value} made").format(
+                what=what, value=tag["name"]
+            )
         return None
     finally:
         store.close()
@@ -338,12 +346,12 @@ def action_lock(lock: Path, *, wait: float = 10.0) -> Iterator[HeldLock]:
         if held.fd is not None:
             os.set_inheritable(held.fd, True)  # git children keep holding it if we die
             previous = os.read(held.fd, 1 << 20).decode("utf-8", "replace")
-            _, started, intent = _parse(previous)
+            _when, started, intent = _parse(previous)
             if intent is not None:
                 # The journal stays until the replay is done: a replay killed in turn is
                 # replayed again by the next holder (replaying twice changes nothing).
                 try:
-                    held.recovered = replay(intent, killed_at=started) or "nothing to recover"
+                    held.recovered = replay(intent, killed_at=started) or _("nothing to recover")
                 except (QmsError, OSError):
                     keep = True
                     raise

@@ -48,6 +48,7 @@ except ImportError:  # pragma: no cover - ruamel.yaml.clib is a dependency of ru
     CParser = None
 
 from qmsdocs.errors import InvalidDocument
+from qmsdocs.i18n import N_, S_, Said
 
 __all__ = [
     "MAX_DEPTH",
@@ -91,20 +92,52 @@ def _char_at(text: str, line: int, column: int) -> str:
     return lines[line][column : column + 1] if line < len(lines) else ""
 
 
-def _syntax_message(error: MarkedYAMLError, text: str) -> str:
+#: What the YAML parser says most often, marked for the catalogs (it speaks English only).
+_PARSER_PROBLEMS = (
+    N_("mapping values are not allowed here"),
+    N_("could not find expected ':'"),
+    N_("found character that cannot start any token"),
+    N_("did not find expected key"),
+    N_("did not find expected '-' indicator"),
+    N_("did not find expected node content"),
+    N_("found unexpected end of stream"),
+    N_("found undefined alias"),
+    N_("found unknown escape character"),
+    N_("expected a single document in the stream"),
+    N_("while scanning a quoted scalar"),
+    N_("while scanning a simple key"),
+    N_("invalid YAML"),
+)
+
+
+def _syntax_message(error: MarkedYAMLError, text: str) -> Said:
     problem = _one_line(error.problem or error.context or "invalid YAML")
+    said = Said.plain(problem)
     if "duplicate key" in problem:
-        problem = problem.split(" with value")[0]
+        key = problem.split(" with value")[0].removeprefix("found duplicate key").strip()
         if error.context_mark is not None:
-            problem += f" (first on line {error.context_mark.line + 1})"
+            said = S_(
+                "found duplicate key {key} (first on line {line})",
+                key=key,
+                line=error.context_mark.line + 1,
+            )
+        else:
+            said = S_("found duplicate key {key}", key=key)
     elif (mark := error.problem_mark) is not None and _char_at(
         text, mark.line, mark.column
     ) == "\t":
-        problem = "tab character: indent with spaces, not tabs"
+        said = Said(N_("tab character: indent with spaces, not tabs"))
     elif "could not determine a constructor for the tag" in problem:
         tag = problem.rsplit(" ", 1)[-1]
-        problem = f"unsupported YAML tag {tag}: only plain values are allowed"
-    return "YAML syntax: " + problem
+        said = S_("unsupported YAML tag {tag}: only plain values are allowed", tag=tag)
+    return S_("YAML syntax: {problem}", problem=said)
+
+
+_DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+
+
+def _too_deep() -> Said:
+    return S_("nested deeper than {depth} levels", depth=MAX_DEPTH)
 
 
 def load(data: bytes | str, *, file: str) -> Any:
@@ -115,8 +148,11 @@ def load(data: bytes | str, *, file: str) -> Any:
     """
     if len(data) > MAX_FILE_BYTES:
         raise YamlError(
-            f"file is {len(data) // 1024 // 1024} MB; the limit is "
-            f"{MAX_FILE_BYTES // 1024 // 1024} MB",
+            S_(
+                "file is {size} MB; the limit is {limit} MB",
+                size=len(data) // 1024 // 1024,
+                limit=MAX_FILE_BYTES // 1024 // 1024,
+            ),
             file=file,
         )
     if isinstance(data, bytes):
@@ -124,18 +160,19 @@ def load(data: bytes | str, *, file: str) -> Any:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise YamlError(
-                f"not UTF-8 text (byte {error.start}): save the file as UTF-8", file=file
+                S_("not UTF-8 text (byte {byte}): save the file as UTF-8", byte=error.start),
+                file=file,
             ) from None
     else:
         text = data.removeprefix("\ufeff")
     if "\x00" in text:
-        raise YamlError("file holds NUL characters: it is not a text file", file=file)
+        raise YamlError(Said(N_("file holds NUL characters: it is not a text file")), file=file)
     if text.startswith(("<<<<<<< ", "=======")) or "\n<<<<<<< " in text:
         # the first marker: a file may start with "=======" and hold no "<<<<<<<" at all
         first = re.search(r"(?m)^(?:<<<<<<< |=======)", text)
         line = text[: first.start()].count("\n") + 1 if first else 1
         raise YamlError(
-            "unresolved merge conflict (<<<<<<<): resolve it and remove the markers",
+            Said(N_("unresolved merge conflict (<<<<<<<): resolve it and remove the markers")),
             file=file,
             line=line,
         )
@@ -162,7 +199,10 @@ def _full_load(text: str, *, file: str) -> Any:
     except ReaderError as error:
         before = text[: error.position]
         raise YamlError(
-            f"the invisible character U+{error.character:04X} is not allowed in YAML: remove it",
+            S_(
+                "the invisible character {character} is not allowed in YAML: remove it",
+                character=f"U+{error.character:04X}",
+            ),
             file=file,
             line=before.count("\n") + 1,
             column=len(before) - before.rfind("\n"),
@@ -170,12 +210,16 @@ def _full_load(text: str, *, file: str) -> Any:
     except (YAMLError, ValueError, OverflowError) as error:
         # The constructor raises plain ValueError for a date like 2025-02-31.
         bad_line, bad_column, scalar = _bad_scalar(text)
-        what = f"invalid value {scalar!r}: " if scalar else ""
-        raise YamlError(
-            f"{what}{_one_line(str(error))}", file=file, line=bad_line, column=bad_column
-        ) from None
+        problem = _one_line(str(error))
+        if scalar and _DATE_LIKE.match(scalar):
+            said = S_("{value} is not a real date: check the day and the month", value=repr(scalar))
+        elif scalar:
+            said = S_("invalid value {value}: {problem}", value=repr(scalar), problem=problem)
+        else:
+            said = Said.plain(problem)
+        raise YamlError(said, file=file, line=bad_line, column=bad_column) from None
     except RecursionError:
-        raise YamlError(f"nested deeper than {MAX_DEPTH} levels", file=file) from None
+        raise YamlError(_too_deep(), file=file) from None
     return _normalize(value, file=file, budget=[MAX_NODES], depth=0)
 
 
@@ -376,12 +420,12 @@ def _prescan(text: str, *, file: str) -> None:
             if depth > MAX_DEPTH or count > MAX_NODES:
                 mark = event.start_mark
                 problem = (
-                    f"nested deeper than {MAX_DEPTH} levels"
+                    _too_deep()
                     if depth > MAX_DEPTH
-                    else f"more than {MAX_NODES} values (a list far too long)"
+                    else S_("more than {count} values (a list far too long)", count=MAX_NODES)
                 )
                 raise YamlError(
-                    field + problem,
+                    Said.of("{field}{problem}", field=field, problem=problem) if field else problem,
                     file=file,
                     line=mark.line + 1 if mark else None,
                     column=mark.column + 1 if mark else None,
@@ -394,16 +438,20 @@ def _normalize(value: Any, *, file: str, budget: list[int], depth: int) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
         raise YamlError(
-            f"more than {MAX_NODES} values (an alias bomb, or a list far too long)", file=file
+            S_("more than {count} values (an alias bomb, or a list far too long)", count=MAX_NODES),
+            file=file,
         )
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
     if depth > MAX_DEPTH:
-        raise YamlError(f"nested deeper than {MAX_DEPTH} levels", file=file)
+        raise YamlError(_too_deep(), file=file)
     if isinstance(value, bytes | set | frozenset | tuple):
-        what = {bytes: "binary data (!!binary)", tuple: "a list used as a key, or !!pairs"}
+        what = {
+            bytes: N_("binary data (!!binary) is not allowed: only plain values"),
+            tuple: N_("a list used as a key, or !!pairs, is not allowed: only plain values"),
+        }
         raise YamlError(
-            f"{what.get(type(value), 'a set (!!set)')} is not allowed: only plain values",
+            Said(what.get(type(value), N_("a set (!!set) is not allowed: only plain values"))),
             file=file,
         )
     if isinstance(value, dict):
