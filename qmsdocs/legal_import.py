@@ -26,11 +26,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from qmsdocs.findings import Finding, Severity
-from qmsdocs.i18n import fold
+from qmsdocs.findings import Finding
+from qmsdocs.i18n import N_, S_, Said, fold
 from qmsdocs.legal import number_key
 from qmsdocs.model import LegalDocument, LegalType, Relation, RelationType
 from qmsdocs.model.codes import nfc
+from qmsdocs.model.problems import schema_problem, shown
 
 __all__ = ["COLUMNS", "LegalBatch", "decode_text", "read_legal_batch"]
 
@@ -84,9 +85,10 @@ class LegalBatch:
 
 
 class _RowError(ValueError):
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str | None, said: Said) -> None:
+        super().__init__(said.english)
         self.field = field
+        self.said = said
 
 
 def _date(value: str, field: str) -> dt.date | None:
@@ -99,7 +101,9 @@ def _date(value: str, field: str) -> dt.date | None:
             return dt.date(year, month, day)
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise _RowError(field, f"{value!r} is not a date (2025-06-09 or 09/06/2025)") from None
+        raise _RowError(
+            field, S_("{value} is not a date (2025-06-09 or 09/06/2025)", value=repr(value))
+        ) from None
 
 
 def _text(row: dict[str, Any], key: str) -> str:
@@ -118,12 +122,17 @@ def _relation(row: dict[str, Any]) -> Relation | None:
         return None
     if not word or not target:
         missing = "relation" if not word else "target"
-        raise _RowError(missing, f"{missing} is empty (a relation needs both relation and target)")
+        raise _RowError(
+            missing,
+            S_("{field} is empty (a relation needs both relation and target)", field=missing),
+        )
     try:
         kind = _RELATION_OF_WORD.get(fold(word)) or RelationType(word.casefold())
     except ValueError:
         allowed = ", ".join(t.value for t in RelationType)
-        raise _RowError("relation", f"{word!r} is not a relation ({allowed})") from None
+        raise _RowError(
+            "relation", S_("{word} is not a relation ({allowed})", word=repr(word), allowed=allowed)
+        ) from None
     articles = [a.strip() for a in _text(row, "articles").split(";") if a.strip()]
     return Relation(
         type=kind,
@@ -146,12 +155,15 @@ def _document(row: dict[str, Any], number: str) -> LegalDocument | None:
             kind = _TYPE_OF_WORD.get(fold(kind_text)) or by_abbreviation
             if kind is None:
                 allowed = ", ".join(t.value for t in LegalType)
-                raise _RowError("type", f"{kind_text!r} is not a type ({allowed})") from None
+                raise _RowError(
+                    "type",
+                    S_("{word} is not a type ({allowed})", word=repr(kind_text), allowed=allowed),
+                ) from None
     if kind is None:
-        raise _RowError("type", "type is empty and the number does not name one")
+        raise _RowError("type", Said(N_("type is empty and the number does not name one")))
     for required in ("issuer", "title", "issued"):
         if not _text(row, required):
-            raise _RowError(required, f"{required} is empty")
+            raise _RowError(required, S_("{field} is empty", field=required))
     try:
         return LegalDocument(
             number=number,
@@ -167,7 +179,7 @@ def _document(row: dict[str, Any], number: str) -> LegalDocument | None:
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or None
-        raise _RowError(field, str(first["msg"]).removeprefix("Value error, ")) from None
+        raise _RowError(field, schema_problem(first)) from None
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -179,8 +191,17 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
     unknown = [c for c in reader.fieldnames or () if c and c.strip() not in COLUMNS]
     if unknown or "number" not in [c.strip() for c in reader.fieldnames or ()]:
-        wrong = f"unknown column {unknown[0]!r}" if unknown else "no 'number' column"
-        raise _RowError(None, f"{wrong}; the columns are: {', '.join(COLUMNS)}")
+        columns = ", ".join(COLUMNS)
+        raise _RowError(
+            None,
+            S_(
+                "unknown column {column}; the columns are: {columns}",
+                column=repr(unknown[0]),
+                columns=columns,
+            )
+            if unknown
+            else S_("no 'number' column; the columns are: {columns}", columns=columns),
+        )
     for row in reader:
         yield reader.line_num, {(k or "").strip(): v for k, v in row.items()}
 
@@ -189,22 +210,24 @@ def _json_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     decoder = json.JSONDecoder()
     pos = len(text) - len(text.lstrip())
     if not text[pos:].startswith("["):
-        raise _RowError(None, "expected a JSON list of rows ([{...}, {...}])")
+        raise _RowError(None, Said(N_("expected a JSON list of rows: a file that starts with [")))
     pos += 1
     while True:
         while pos < len(text) and text[pos] in " \t\r\n,":
             pos += 1
         if pos >= len(text):
-            raise _RowError(None, "the JSON list is not closed with ]")
+            raise _RowError(None, Said(N_("the JSON list is not closed with ]")))
         if text[pos] == "]":
             return
         line = text.count("\n", 0, pos) + 1
         try:
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as error:
-            raise _RowError(None, f"line {error.lineno}: {error.msg}") from None
+            raise _RowError(
+                None, S_("line {line}: {problem}", line=error.lineno, problem=Said.plain(error.msg))
+            ) from None
         if not isinstance(value, dict):
-            yield line, {"__error__": f"expected an object, found {type(value).__name__}"}
+            yield line, {"__error__": S_("expected an object, found {found}", found=shown(value))}
         else:
             yield line, value
 
@@ -228,22 +251,20 @@ def read_legal_batch(data: bytes, *, file: str) -> LegalBatch:
     """
     findings: list[Finding] = []
 
-    def bad(line: int | None, field: str | None, message: str) -> None:
-        where = f"{field}: " if field else ""
+    def bad(line: int | None, field: str | None, said: Said) -> None:
         findings.append(
-            Finding(
+            Finding.of(
                 file,
-                line,
-                1 if line else None,
-                Severity.ERROR,
                 "import",
-                where + message,
-                field=field,
+                said,
+                line=line,
+                column=1 if line else None,
+                field=(field,) if field else (),
             )
         )
 
     if len(data) > _MAX_BYTES:
-        bad(None, None, f"the file is larger than {_MAX_BYTES // 1024 // 1024} MB")
+        bad(None, None, S_("the file is larger than {limit} MB", limit=_MAX_BYTES // 1024 // 1024))
         return LegalBatch((), (), tuple(findings))
     try:
         text = decode_text(data)
@@ -251,7 +272,12 @@ def read_legal_batch(data: bytes, *, file: str) -> LegalBatch:
         bad(
             data.count(b"\n", 0, error.start) + 1,
             None,
-            "the file is not UTF-8 text: in Excel, save it again as 'CSV UTF-8 (Comma delimited)'",
+            Said(
+                N_(
+                    "the file is not UTF-8 text: in Excel, save it again as "
+                    "'CSV UTF-8 (Comma delimited)'"
+                )
+            ),
         )
         return LegalBatch((), (), tuple(findings))
     text = nfc(text)
@@ -261,34 +287,41 @@ def read_legal_batch(data: bytes, *, file: str) -> LegalBatch:
     try:
         rows = list(_json_rows(text) if is_json else _csv_rows(text))
     except _RowError as error:
-        bad(1, error.field, str(error))
+        bad(1, error.field, error.said)
         return LegalBatch((), (), tuple(findings))
     if not rows:
-        bad(1, None, "the file has no rows")
+        bad(1, None, Said(N_("the file has no rows")))
     for line, row in rows:
         if "__error__" in row:
             bad(line, None, row["__error__"])
             continue
         number = _text(row, "number")
         if not number:
-            bad(line, "number", "number is empty")
+            bad(line, "number", Said(N_("number is empty")))
             continue
         try:
             unknown = [k for k in row if k not in COLUMNS]
             if unknown:
-                raise _RowError(unknown[0], f"unknown field; the fields are: {', '.join(COLUMNS)}")
+                raise _RowError(
+                    unknown[0],
+                    S_("unknown field; the fields are: {columns}", columns=", ".join(COLUMNS)),
+                )
             document = _document(row, number)
             relation = _relation(row)
         except _RowError as error:
-            bad(line, error.field, str(error))
+            bad(line, error.field, error.said)
             continue
         if document is None and relation is None:
-            bad(line, None, f"row for {number} registers nothing and declares no relation")
+            bad(
+                line,
+                None,
+                S_("row for {number} registers nothing and declares no relation", number=number),
+            )
             continue
         if document is not None:
             key = number_key(number)
             if key in documents:
-                bad(line, "number", f"{number} appears twice with its details")
+                bad(line, "number", S_("{number} appears twice with its details", number=number))
                 continue
             documents[key] = document
         if relation is not None:

@@ -723,7 +723,9 @@ class Repository:
             self._finding(".", "not-git", self._git.problem, severity=Severity.WARNING)
         self._now_ns = time.time_ns()
         info = self._stat(CONFIG_FILE)
-        name, config, _stem, _key = self._read(CONFIG_FILE, QmsConfig, info) if info else (None,) * 4
+        name, config, _stem, _key = (
+            self._read(CONFIG_FILE, QmsConfig, info) if info else (None,) * 4
+        )
         self._config = config
         self._config_known_good = name is not None
         if config is not None and CONFIG_FILE in self._index_rows:
