@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from qmsdocs.errors import ActionRefused, DocumentNotFound, GitError, InvalidDocument
-from qmsdocs.i18n import _
+from qmsdocs.findings import field_name
+from qmsdocs.i18n import N_, NC_, S_, _, translate
 from qmsdocs.lifecycle import DocumentState, superseded_by
 from qmsdocs.model import Status
 from qmsdocs.model.base import Code, Ident, Model, Text
 from qmsdocs.model.codes import code_key
+from qmsdocs.model.problems import invalid, schema_problem, shown
 from qmsdocs.store import yaml as yaml_store
 from qmsdocs.store.files import action_lock, record_intent, write_atomic
 from qmsdocs.store.git import GitStore, Identity
@@ -52,19 +54,14 @@ __all__ = [
 #: The register's file, at the repository's root next to qms.yaml.
 REGISTER_FILE = "distribution.yaml"
 
-_HEADER = {
-    "vi": "# Sổ theo dõi phân phối bản kiểm soát: ghi bằng 'qms export --copy', 'qms recall'.\n",
-    "en": "# Register of controlled copies: written by 'qms export --copy' and 'qms recall'.\n",
-}
+_HEADER = NC_(
+    "record", "Register of controlled copies: written by 'qms export --copy' and 'qms recall'."
+)
 _SUBJECTS = {
-    "vi": {
-        "distribute": "Phát hành bản kiểm soát số {copy} của {code} lần ban hành {rev} cho {holder}",
-        "recall": "Thu hồi bản kiểm soát số {copy} của {code} lần ban hành {rev} từ {holder}",
-    },
-    "en": {
-        "distribute": "Issue controlled copy {copy} of {code} revision {rev} to {holder}",
-        "recall": "Recall controlled copy {copy} of {code} revision {rev} from {holder}",
-    },
+    "distribute": NC_(
+        "record", "Issue controlled copy {copy} of {code} revision {rev} to {holder}"
+    ),
+    "recall": NC_("record", "Recall controlled copy {copy} of {code} revision {rev} from {holder}"),
 }
 
 
@@ -83,9 +80,10 @@ class DistributedCopy(Model):
     @model_validator(mode="after")
     def _returned_after_issue(self) -> DistributedCopy:
         if self.returned_on is not None and self.returned_on < self.issued_on:
-            raise ValueError(
-                f"returned_on {self.returned_on.isoformat()} is before issued_on "
-                f"{self.issued_on.isoformat()}"
+            raise invalid(
+                N_("returned_on {returned} is before issued_on {issued}"),
+                returned=self.returned_on.isoformat(),
+                issued=self.issued_on.isoformat(),
             )
         return self
 
@@ -111,9 +109,11 @@ class DistributionRegister(Model):
         seen: set[tuple[str, int, int]] = set()
         for copy in self.copies:
             if copy.key in seen:
-                raise ValueError(
-                    f"copy {copy.copy_number} of {copy.code} revision {copy.revision} "
-                    "is listed twice"
+                raise invalid(
+                    N_("copy {copy} of {code} revision {rev} is listed twice"),
+                    copy=copy.copy_number,
+                    code=copy.code,
+                    rev=copy.revision,
                 )
             seen.add(copy.key)
         return self
@@ -134,7 +134,7 @@ def _parse_register(data: bytes) -> DistributionRegister:
         return DistributionRegister()
     if not isinstance(value, dict):
         raise InvalidDocument(
-            f"expected a mapping of fields, found a {type(value).__name__}",
+            S_("expected a mapping of fields, found {found}", found=shown(value)),
             file=REGISTER_FILE,
             line=1,
         )
@@ -144,14 +144,10 @@ def _parse_register(data: bytes) -> DistributionRegister:
         item = error.errors(include_url=False)[0]
         loc = tuple(p for p in item["loc"] if isinstance(p, str | int))
         field = ".".join(str(p) for p in loc) or None
-        message = str(item["msg"]).removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = f"unknown field '{loc[-1]}'"
-        elif item["type"] == "missing":
-            message = f"missing required field '{loc[-1]}'"
+        said = schema_problem(item)
         place = yaml_store.locate(data.decode("utf-8-sig"), loc) if loc else None
         raise InvalidDocument(
-            f"{field}: {message}" if field else message,
+            f"{field_name(loc)}: {said}" if field else str(said),
             file=REGISTER_FILE,
             line=place[0] if place else None,
             column=place[1] if place else None,
@@ -201,7 +197,9 @@ class DistributionWorkflow(Workflow):
             config = repo.config
             who = self._person(config, by)
             if code not in repo:
-                missing = repo.not_found(code, f"no document {code!r}; see 'qms list'")
+                missing = repo.not_found(
+                    code, _("no document {code!r}; see 'qms list'").format(code=code)
+                )
                 raise ActionRefused(
                     missing.message,
                     file=missing.file,
@@ -365,7 +363,8 @@ class DistributionWorkflow(Workflow):
         copies = new.model_dump(mode="python", exclude_none=True)["copies"]
         if before is None:
             text = yaml_store.dump_text(
-                {"schema_version": 1, "copies": copies}, header=_HEADER[language]
+                {"schema_version": 1, "copies": copies},
+                header=f"# {translate(language, _HEADER, 'record')}\n",
             )
         else:
             text = yaml_store.update_text(
@@ -373,8 +372,12 @@ class DistributionWorkflow(Workflow):
             )
         data = text.encode("utf-8")
         if _parse_register(data) != new:  # never commit a register that reads back otherwise
-            raise GitError(f"{action} failed: {REGISTER_FILE} would not read back as written")
-        subject = _SUBJECTS[language][action].format(
+            raise GitError(
+                _("{action} failed: {file} would not read back as written").format(
+                    action=action, file=REGISTER_FILE
+                )
+            )
+        subject = translate(language, _SUBJECTS[action], "record").format(
             copy=copy.copy_number, code=copy.code, rev=copy.revision, holder=copy.holder
         )
         message = " ".join(subject.split()) + _trailers(action, copy)
@@ -390,7 +393,9 @@ class DistributionWorkflow(Workflow):
         except (GitError, OSError) as error:
             self._roll_back(store, written, head)
             record_intent(journal, None)
-            raise GitError(f"{action} failed and was rolled back: {error}") from None
+            raise GitError(
+                _("{action} failed and was rolled back: {error}").format(action=action, error=error)
+            ) from None
         record_intent(journal, None)
         return ActionResult(action, copy.code, copy.revision, commit, None, subject)
 

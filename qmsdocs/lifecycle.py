@@ -122,7 +122,7 @@ def signer_problem(
             name=person.name,
             meaning=Said(MEANING_WORDS[meaning]),
             kind=kind,
-            day=f"{day:%d/%m/%Y}",
+            day=format(day, "%d/%m/%Y"),
             roles=", ".join(sorted(allowed)),
         )
     if rule.distinct_people:

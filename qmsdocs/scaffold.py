@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs.errors import ActionRefused, QmsError
+from qmsdocs.i18n import _
 from qmsdocs.impact import find_numbers
 from qmsdocs.model import Document, DocumentKind, LegalDocument, QmsConfig, Status
 from qmsdocs.model.codes import code_key
@@ -92,7 +93,9 @@ def _write_schemas(root: Path) -> None:
 
 def _prepare(dest: Path) -> GitStore:
     if dest.exists() and any(dest.iterdir()):
-        raise ActionRefused(f"{dest} is not empty: choose a new folder", file=dest)
+        raise ActionRefused(
+            _("{dest} is not empty: choose a new folder").format(dest=dest), file=dest
+        )
     dest.mkdir(parents=True, exist_ok=True)
     state = git_state(dest)
     if state.top != dest.resolve():
@@ -162,11 +165,15 @@ def install_hook(root: Path, *, python: str) -> Path:
     repo = Repository.open(root)
     top = repo.git_top
     if top is None:
-        raise ActionRefused(f"{repo.root} is not inside a git repository", file=repo.root)
+        raise ActionRefused(
+            _("{root} is not inside a git repository").format(root=repo.root), file=repo.root
+        )
     hook = GitStore(top).hooks_dir() / "pre-commit"
     if hook.exists() and HOOK_MARK not in hook.read_text(encoding="utf-8", errors="replace"):
         raise ActionRefused(
-            f"{hook} exists and was not written by qmsdocs: add 'qms validate' to it yourself",
+            _(
+                "{hook} exists and was not written by qmsdocs: add 'qms validate' to it yourself"
+            ).format(hook=hook),
             file=hook,
         )
     inner = repo.root.relative_to(top).as_posix()
@@ -201,7 +208,11 @@ class _DemoBuilder:
         self.dest = dest
         self.sample = Repository.open(source)
         if self.sample.validate():
-            raise QmsError(f"the sample at {source} has findings; run 'qms -C {source} validate'")
+            raise QmsError(
+                _("the sample at {source} has findings; run 'qms -C {source} validate'").format(
+                    source=source
+                )
+            )
         self.config: QmsConfig = self.sample.config
         self.events: list[_Event] = []
         self.exists: dict[str, dt.datetime] = {}  # code key -> when its file first exists
@@ -218,7 +229,11 @@ class _DemoBuilder:
         for person in people:
             if person.id not in taken and allowed & person.roles_on(day):
                 return person.id
-        raise QmsError(f"no one could sign '{meaning}' for {document.code} on {day}")
+        raise QmsError(
+            _("no one could sign '{meaning}' for {code} on {day}").format(
+                meaning=meaning, code=document.code, day=day
+            )
+        )
 
     def _text_for(self, document: Document, revision: int, until: dt.datetime) -> str:
         """Return the sample file as it read while revision *revision* was drafted."""
@@ -512,7 +527,9 @@ class _DemoBuilder:
                 event.run()
             except QmsError as error:
                 raise QmsError(
-                    f"demo step '{event.label}' at {event.when:%Y-%m-%d %H:%M} failed: {error}"
+                    _("demo step '{label}' at {when:%Y-%m-%d %H:%M} failed: {error}").format(
+                        label=event.label, when=event.when, error=error
+                    )
                 ) from None
             if event.label.startswith("legal"):
                 self.repo._reload()

@@ -251,7 +251,7 @@ def verify(repo: Repository) -> list[Finding]:
                         "was made by {author}",
                         revision=issued.revision,
                         name=person.name,
-                        author=f"{action.author_name} <{action.author_email}>",
+                        author=action.author_name + " <" + action.author_email + ">",
                     ),
                     issued.code,
                 )
@@ -296,7 +296,7 @@ def verify(repo: Repository) -> list[Finding]:
                         revision=revision,
                         code=action.code,
                         commit=action.commit[:10],
-                        tag=f"{action.code}/{revision}",
+                        tag=action.code + "/" + str(revision),
                     ),
                     action.code,
                 )
@@ -463,7 +463,7 @@ def _trailer_problems(
                     S_(
                         "{who} says effective {day}, the revision {revision}",
                         who=who,
-                        day=f"{day:%d/%m/%Y}",
+                        day=format(day, "%d/%m/%Y"),
                         revision=shown,
                     ),
                 )
@@ -634,7 +634,7 @@ def _hand_edits(repo: Repository, rel: object) -> list[Finding]:
                     "the edit as repaired",
                     what=what,
                     code=old.code,
-                    tag=f"{TAG_PREFIX}{old.code}/{old.revision}",
+                    tag=TAG_PREFIX + old.code + "/" + str(old.revision),
                     path=path,
                 ),
                 old.code,

@@ -160,7 +160,7 @@ def _diff_all(
     app: AppContext, args: tuple[str, ...], *, as_json: bool, files: tuple[Path | None, ...]
 ) -> int:
     if any(f is not None for f in files):
-        raise click.UsageError("--html and --docx compare one document, not --all")
+        raise click.UsageError(_("--html and --docx compare one document, not --all"))
     if len(args) != 2:
         raise click.UsageError(_("write: qms diff --all A B  (two dates)"))
     since, until = (DATE.convert(a, None, None) for a in args)

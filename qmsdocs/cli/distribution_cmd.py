@@ -119,7 +119,7 @@ def recall_command(
     """
     if to_return is not None:
         if as_of is not None:
-            raise click.UsageError("--as-of cannot be used with --return (it records today)")
+            raise click.UsageError(_("--as-of cannot be used with --return (it records today)"))
         code, revision, copy_number = to_return
         by = acting_person(app, as_person)
         result = return_copy(app.repository(), code, revision, copy_number, by=by, now=now())

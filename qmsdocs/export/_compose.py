@@ -39,6 +39,7 @@ from qmsdocs.export._ooxml import (
 from qmsdocs.export._package import PackedEntry, assemble, canonical_order, unpack
 from qmsdocs.export._template import Template
 from qmsdocs.export._text import clean, xml_text
+from qmsdocs.i18n import _
 from qmsdocs.model.config import QmsConfig
 
 __all__ = ["MARGINS_MM", "Page", "Shell"]
@@ -122,7 +123,9 @@ class Shell:
                 undeclared.add(story)
             elif root.nsmap["w"] != _W_NS:
                 raise InvalidDocument(
-                    f"template refused: its {story} binds the prefix w to {root.nsmap['w']}",
+                    _("template refused: its {story} binds the prefix w to {value}").format(
+                        story=story, value=root.nsmap["w"]
+                    ),
                     file=template.name if template is not None else None,
                     field="export.template",
                 )

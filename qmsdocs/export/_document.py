@@ -15,6 +15,7 @@ from qmsdocs.export._ooxml import Cell, Xml, paragraph, run, table, watermark_ru
 from qmsdocs.export._package import PackedEntry, assemble, canonical_order
 from qmsdocs.export._template import Template
 from qmsdocs.export._text import clean, date_text, datetime_text, short_hash, xml_text
+from qmsdocs.i18n import _
 from qmsdocs.legal import LegalRegistry, number_key
 from qmsdocs.lifecycle import MEANINGS, DocumentState
 from qmsdocs.model.base import Signature
@@ -63,11 +64,15 @@ class Marking:
 
     def __post_init__(self) -> None:
         if self.kind == "controlled" and (self.copy_number is None or self.copy_number < 1):
-            raise QmsError("a controlled copy needs a copy number of 1 or more", field="copy")
+            raise QmsError(_("a controlled copy needs a copy number of 1 or more"), field="copy")
         if self.kind == "uncontrolled" and self.printed_on is None:
-            raise QmsError("an uncontrolled copy needs the day it is printed", field="printed_on")
+            raise QmsError(
+                _("an uncontrolled copy needs the day it is printed"), field="printed_on"
+            )
         if self.kind not in ("controlled", "uncontrolled", "none"):
-            raise QmsError(f"unknown copy marking {self.kind!r}", field="marking")
+            raise QmsError(
+                _("unknown copy marking {kind!r}").format(kind=self.kind), field="marking"
+            )
 
     @classmethod
     def controlled(cls, copy_number: int, holder: str | None = None) -> Marking:

@@ -21,6 +21,7 @@ from xml.etree import ElementTree
 
 from qmsdocs.errors import InvalidDocument
 from qmsdocs.export._package import pack
+from qmsdocs.i18n import _
 
 __all__ = [
     "MAX_ENTRIES",
@@ -59,18 +60,27 @@ def _xml(name: str, part: str, data: bytes) -> ElementTree.Element:
     try:
         return ElementTree.fromstring(data)
     except ElementTree.ParseError as error:
-        raise _refuse(name, f"{part} is not well-formed XML ({error})") from None
+        raise _refuse(
+            name, _("{part} is not well-formed XML ({error})").format(part=part, error=error)
+        ) from None
 
 
 def _read_entries(name: str, data: bytes) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise _refuse(name, f"not a .docx file (not a readable zip: {error})") from None
+        raise _refuse(
+            name, _("not a .docx file (not a readable zip: {error})").format(error=error)
+        ) from None
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_ENTRIES:
-            raise _refuse(name, f"{len(infos)} entries (at most {MAX_ENTRIES})")
+            raise _refuse(
+                name,
+                _("{value} entries (at most {MAX_ENTRIES})").format(
+                    value=len(infos), MAX_ENTRIES=MAX_ENTRIES
+                ),
+            )
         seen: set[str] = set()
         total = 0
         for info in infos:
@@ -83,19 +93,29 @@ def _read_entries(name: str, data: bytes) -> dict[str, bytes]:
                 or re.match(r"^[A-Za-z]:", entry)
                 or ".." in entry.split("/")
             ):
-                raise _refuse(name, f"entry {entry!r} names a path outside the package")
+                raise _refuse(
+                    name, _("entry {entry!r} names a path outside the package").format(entry=entry)
+                )
             if entry.casefold() in seen:
-                raise _refuse(name, f"entry {entry!r} appears twice")
+                raise _refuse(name, _("entry {entry!r} appears twice").format(entry=entry))
             seen.add(entry.casefold())
             if info.flag_bits & 0x1:
-                raise _refuse(name, f"entry {entry!r} is encrypted")
+                raise _refuse(name, _("entry {entry!r} is encrypted").format(entry=entry))
             if info.file_size > MAX_ENTRY_BYTES:
                 raise _refuse(
-                    name, f"entry {entry!r} is {info.file_size} bytes (at most {MAX_ENTRY_BYTES})"
+                    name,
+                    _("entry {entry!r} is {file_size} bytes (at most {MAX_ENTRY_BYTES})").format(
+                        entry=entry, file_size=info.file_size, MAX_ENTRY_BYTES=MAX_ENTRY_BYTES
+                    ),
                 )
             total += info.file_size
             if total > MAX_TOTAL_BYTES:
-                raise _refuse(name, f"entries total more than {MAX_TOTAL_BYTES} bytes")
+                raise _refuse(
+                    name,
+                    _("entries total more than {MAX_TOTAL_BYTES} bytes").format(
+                        MAX_TOTAL_BYTES=MAX_TOTAL_BYTES
+                    ),
+                )
         entries: dict[str, bytes] = {}
         for info in infos:
             if info.is_dir():
@@ -104,9 +124,19 @@ def _read_entries(name: str, data: bytes) -> dict[str, bytes]:
                 with archive.open(info) as handle:
                     content = handle.read(MAX_ENTRY_BYTES + 1)
             except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError) as error:
-                raise _refuse(name, f"entry {info.filename!r} cannot be read ({error})") from None
+                raise _refuse(
+                    name,
+                    _("entry {filename!r} cannot be read ({error})").format(
+                        filename=info.filename, error=error
+                    ),
+                ) from None
             if len(content) > MAX_ENTRY_BYTES:
-                raise _refuse(name, f"entry {info.filename!r} is larger than it declares")
+                raise _refuse(
+                    name,
+                    _("entry {filename!r} is larger than it declares").format(
+                        filename=info.filename
+                    ),
+                )
             entries[info.filename] = content
     return entries
 
@@ -128,47 +158,69 @@ def _check_relationships(name: str, entries: dict[str, bytes]) -> None:
             if (rel.get("TargetMode") or "").lower() == "external":
                 raise _refuse(
                     name,
-                    f"{part} links to {target!r} outside the package ({kind}); "
-                    "remove the link and save the template again",
+                    _(
+                        "{part} links to {target!r} outside the package ({kind}); "
+                        "remove the link and save the template again"
+                    ).format(part=part, target=target, kind=kind),
                 )
             decoded = unquote(target)
             if "\\" in decoded or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", decoded):
-                raise _refuse(name, f"{part} names {target!r}, outside the package")
+                raise _refuse(
+                    name,
+                    _("{part} names {target!r}, outside the package").format(
+                        part=part, target=target
+                    ),
+                )
             if decoded.startswith("/"):
                 resolved = posixpath.normpath(decoded.lstrip("/"))
             else:
                 resolved = posixpath.normpath(posixpath.join(_source_dir(part), decoded))
             if resolved == ".." or resolved.startswith("../") or resolved.startswith("/"):
-                raise _refuse(name, f"{part} names {target!r}, outside the package")
+                raise _refuse(
+                    name,
+                    _("{part} names {target!r}, outside the package").format(
+                        part=part, target=target
+                    ),
+                )
             if resolved not in entries:
-                raise _refuse(name, f"{part} names {target!r}, which the package does not hold")
+                raise _refuse(
+                    name,
+                    _("{part} names {target!r}, which the package does not hold").format(
+                        part=part, target=target
+                    ),
+                )
 
 
 def _main_part(name: str, entries: dict[str, bytes]) -> str:
     if "_rels/.rels" not in entries:
-        raise _refuse(name, "not a .docx file (no _rels/.rels)")
+        raise _refuse(name, _("not a .docx file (no _rels/.rels)"))
     root = _xml(name, "_rels/.rels", entries["_rels/.rels"])
     for rel in root.iter(f"{{{_RELS_NS}}}Relationship"):
         if rel.get("Type") == _OFFICE_DOCUMENT:
             return posixpath.normpath(unquote(rel.get("Target") or "").lstrip("/"))
-    raise _refuse(name, "not a .docx file (no main document)")
+    raise _refuse(name, _("not a .docx file (no main document)"))
 
 
 def _checked_content_types(name: str, entries: dict[str, bytes], main: str) -> bytes:
     """Return [Content_Types].xml with a .dotx main part declared as a document."""
     if "[Content_Types].xml" not in entries:
-        raise _refuse(name, "not a .docx file (no [Content_Types].xml)")
+        raise _refuse(name, _("not a .docx file (no [Content_Types].xml)"))
     data = entries["[Content_Types].xml"]
     root = _xml(name, "[Content_Types].xml", data)
     main_type = None
     for element in root:
         content_type = (element.get("ContentType") or "").lower()
         if any(word in content_type for word in _FORBIDDEN_TYPES):
-            raise _refuse(name, f"it holds macros or active content ({content_type})")
+            raise _refuse(
+                name,
+                _("it holds macros or active content ({content_type})").format(
+                    content_type=content_type
+                ),
+            )
         if (element.get("PartName") or "").lstrip("/") == main:
             main_type = element.get("ContentType")
     if main_type not in (_DOCUMENT_MAIN, _TEMPLATE_MAIN):
-        raise _refuse(name, "not a Word document or template (.docx, .dotx)")
+        raise _refuse(name, _("not a Word document or template (.docx, .dotx)"))
     # A content type is only ever an attribute value: replacing the text is exact.
     return data.replace(_TEMPLATE_MAIN.encode(), _DOCUMENT_MAIN.encode())
 
@@ -193,19 +245,26 @@ class Template:
 
     def __init__(self, data: bytes, *, name: str = "template.docx") -> None:
         if not isinstance(data, bytes | bytearray | memoryview):
-            raise _refuse(name, "a template is the bytes of a .docx file")
+            raise _refuse(name, _("a template is the bytes of a .docx file"))
         raw = bytes(data)
         if len(raw) > MAX_TEMPLATE_BYTES:
-            raise _refuse(name, f"{len(raw)} bytes (at most {MAX_TEMPLATE_BYTES})")
+            raise _refuse(
+                name,
+                _("{value} bytes (at most {MAX_TEMPLATE_BYTES})").format(
+                    value=len(raw), MAX_TEMPLATE_BYTES=MAX_TEMPLATE_BYTES
+                ),
+            )
         entries = _read_entries(name, raw)
         for part, content in entries.items():
             if _FORBIDDEN_NAMES.search(part):
-                raise _refuse(name, f"it holds macros or active content ({part})")
+                raise _refuse(
+                    name, _("it holds macros or active content ({part})").format(part=part)
+                )
             if part.endswith((".xml", ".rels")) and _DTD.search(content):
-                raise _refuse(name, f"{part} declares a DTD or entities")
+                raise _refuse(name, _("{part} declares a DTD or entities").format(part=part))
         main = _main_part(name, entries)
         if main not in entries:
-            raise _refuse(name, f"its main document {main!r} is missing")
+            raise _refuse(name, _("its main document {main!r} is missing").format(main=main))
         entries["[Content_Types].xml"] = _checked_content_types(name, entries, main)
         _check_relationships(name, entries)
         self.name = name
@@ -219,7 +278,9 @@ class Template:
             document = docx.Document(io.BytesIO(self.data))
             document.sections[0]  # noqa: B018 - a template needs a section to lay out
         except Exception as error:  # untrusted input: any failure to read it is a refusal
-            raise _refuse(self.name, f"python-docx cannot read it ({error})") from None
+            raise _refuse(
+                self.name, _("python-docx cannot read it ({error})").format(error=error)
+            ) from None
 
     def __repr__(self) -> str:
         return f"Template(name={self.name!r}, {len(self.data)} bytes)"

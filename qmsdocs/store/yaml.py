@@ -198,10 +198,11 @@ def _full_load(text: str, *, file: str) -> Any:
         ) from None
     except ReaderError as error:
         before = text[: error.position]
+        character = f"U+{error.character:04X}"
         raise YamlError(
             S_(
                 "the invisible character {character} is not allowed in YAML: remove it",
-                character=f"U+{error.character:04X}",
+                character=character,
             ),
             file=file,
             line=before.count("\n") + 1,
