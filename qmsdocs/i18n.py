@@ -151,9 +151,10 @@ class Said:
     def plain(cls, text: str) -> Said:
         """Return *text* from elsewhere (a parser, the system) as a sentence without values.
 
-        Its braces are kept as written; it is translated when the catalogs know it.
+        A sentence without values is never formatted: its braces stay as written. It is
+        translated when the catalogs know it.
         """
-        return cls(text.replace("{", "{{").replace("}", "}}"))
+        return cls(text)
 
     @property
     def english(self) -> str:
@@ -185,6 +186,8 @@ class Said:
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
+    if not values:
+        return template
     try:
         return template.format_map(_Values(values))
     except (ValueError, IndexError, AttributeError, KeyError):  # not a template after all

@@ -427,7 +427,10 @@ def _check_dates(document: Document, ref: Callable[..., None]) -> None:
             ref(
                 ("approvals", index, "signed_at"),
                 "date-order",
-                Said.of(_OUT_OF_ORDER[later.meaning, earlier.meaning], time=f"{later.signed_at:%Y-%m-%d %H:%M}"),
+                Said.of(
+                    _OUT_OF_ORDER[later.meaning, earlier.meaning],
+                    time=f"{later.signed_at:%Y-%m-%d %H:%M}",
+                ),
             )
     for index, signature in enumerate(document.approvals):
         if document.issued_date and signature.signed_at.date() > document.issued_date:

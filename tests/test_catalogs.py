@@ -32,9 +32,11 @@ def _vi():  # type: ignore[no-untyped-def]
 
 
 def _fields(text: str) -> set[str]:
-    return {f for _, f, _, _ in string.Formatter().parse(text) if f} | set(
-        re.findall(r"%\((\w+)\)s", text)
-    )
+    try:
+        braces = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+    except ValueError:  # a sentence without values is never formatted: "expected ',' or '}'"
+        braces = set()
+    return braces | set(re.findall(r"%\((\w+)\)s", text))
 
 
 def test_every_message_has_a_vietnamese_translation() -> None:
@@ -49,9 +51,16 @@ def test_every_message_has_a_vietnamese_translation() -> None:
         strings = [] if translated is None else (
             [translated.string] if isinstance(translated.string, str) else list(translated.string)
         )  # fmt: skip
-        if translated is None or translated.fuzzy or not all(s.strip() for s in strings) or not strings:
+        if (
+            translated is None
+            or translated.fuzzy
+            or not all(s.strip() for s in strings)
+            or not strings
+        ):
             missing.append(message.id)
-    assert missing == [], f"{len(missing)} messages without Vietnamese (run make catalogs): {missing[:5]}"
+    assert missing == [], (
+        f"{len(missing)} messages without Vietnamese (run make catalogs): {missing[:5]}"
+    )
 
 
 def test_translations_keep_the_placeholders() -> None:
@@ -94,7 +103,9 @@ def test_help_is_vietnamese_in_a_vietnamese_repository(capsys: pytest.CaptureFix
     assert "Số, ký hiệu đúng như trên văn bản" in out
 
 
-def test_english_on_request(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_english_on_request(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     code, out, _ = run(capsys, "-C", str(SAMPLE), "--lang", "en", "--help")
     assert "Usage:" in out and "Show this message and exit." in out and "Cách dùng" not in out
     monkeypatch.setenv("QMS_LANG", "en")
@@ -151,6 +162,44 @@ def test_a_refused_action_is_explained_in_vietnamese(
 ) -> None:
     code, _, err = run(capsys, "-C", str(demo), "submit", "QT-TP-01", "--as", "vo-minh-tuan")
     assert code == 1
-    assert err.startswith("qms: lỗi: không thể trình QT-TP-01: tài liệu đang ở trạng thái đã phê duyệt")
+    assert err.startswith(
+        "qms: lỗi: không thể trình QT-TP-01: tài liệu đang ở trạng thái đã phê duyệt"
+    )
     code, _, err = run(capsys, "-C", str(demo), "revise", "QT-TP-01", "--reason", " ", "--as", "x")
     assert code == 1 and err == "qms: lỗi: sửa đổi cần nêu lý do (--reason)\n"
+
+
+def test_findings_are_worded_in_the_readers_language(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Findings kept in the cache are not fixed in the language of the run that found them."""
+    file = demo / "procedures" / "QT-TP-01.yaml"
+    text = file.read_text(encoding="utf-8")
+    file.write_text(
+        text.replace("\nunit: ", "\nunit: phong-khong-co\nx_note: 1\n_unused: ", 1), "utf-8"
+    )
+    code, english, _ = run(capsys, "-C", str(demo), "--lang", "en", "validate")
+    assert code == 1 and "error schema" in english and "unknown field 'x_note'" in english
+    code, vietnamese, _ = run(capsys, "-C", str(demo), "validate")
+    assert code == 1 and "lỗi schema" in vietnamese
+    assert "trường không xác định 'x_note'" in vietnamese and "unknown field" not in vietnamese
+    code, again, _ = run(capsys, "-C", str(demo), "--lang", "en", "validate")
+    assert again == english
+
+
+def test_a_yaml_mistake_and_a_hand_edit_are_explained_in_vietnamese(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import subprocess
+
+    file = demo / "procedures" / "QT-TP-01.yaml"
+    text = file.read_text(encoding="utf-8")
+    file.write_text(text.replace("purpose: ", "purpose: Mục đích: ", 1), "utf-8")
+    code, out, _ = run(capsys, "-C", str(demo), "validate")
+    assert code == 1 and "lỗi yaml-syntax lỗi cú pháp YAML: " in out
+    assert "không được đặt giá trị dạng khóa: giá trị ở đây" in out
+    file.write_text(text.replace("purpose: ", "purpose: Sửa tay. ", 1), "utf-8")
+    subprocess.run(["git", "-C", str(demo), "commit", "-qam", "sửa tay"], check=True)
+    code, out, _ = run(capsys, "-C", str(demo), "verify")
+    assert code == 1 and "ngoài quy trình phê duyệt" in out and "Cách khắc phục: " in out
+    assert "outside the workflow" not in out

@@ -62,8 +62,11 @@ def test_the_hook_is_optional_and_never_overwrites_an_agency_hook(
     assert main(["-C", str(root), "install-hook"]) == 0  # installing again is harmless
 
 
-@pytest.mark.skipif(shutil.which("pre-commit") is None and not (
-    Path(sys.executable).parent / "pre-commit").exists(), reason="pre-commit is not installed")
+@pytest.mark.skipif(
+    shutil.which("pre-commit") is None
+    and not (Path(sys.executable).parent / "pre-commit").exists(),
+    reason="pre-commit is not installed",
+)
 def test_the_pre_commit_framework_runs_qms_validate(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

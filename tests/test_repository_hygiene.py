@@ -12,9 +12,8 @@ ANYWHERE = (".venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache
 
 def is_generated(path: str) -> bool:
     parts = path.split("/")[:-1]
-    return (
-        any(path.startswith(f"{top}/") for top in TOP_LEVEL)
-        or any(part in ANYWHERE or part.endswith(".egg-info") for part in parts)
+    return any(path.startswith(f"{top}/") for top in TOP_LEVEL) or any(
+        part in ANYWHERE or part.endswith(".egg-info") for part in parts
     )
 
 
@@ -30,8 +29,10 @@ def test_the_matcher_knows_generated_paths() -> None:
 def test_no_generated_folder_is_tracked() -> None:
     if not (ROOT / ".git").exists():
         return  # an sdist or a copy without git: nothing to check
-    tracked = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, check=True
-    ).stdout.decode().split("\0")
+    tracked = (
+        subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
+    )
     offending = sorted(path for path in tracked if path and is_generated(path))
     assert offending == [], f"generated files are tracked: {offending[:5]}"

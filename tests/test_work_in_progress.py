@@ -88,7 +88,10 @@ def test_qms_list_shows_the_working_revision(
     assert "QT-TP-01" in out and "in review" in out and "QT-01 " not in out
     assert main(["-C", str(demo), "list", "--status", "đang xem xét", "--json"]) == 0
     [document] = json.loads(capsys.readouterr().out)["documents"]
-    assert document["working"]["state"] == "in_review" and document["in_force"]["status"] == "effective"
+    assert (
+        document["working"]["state"] == "in_review"
+        and document["in_force"]["status"] == "effective"
+    )
 
 
 def first_lines(capsys: pytest.CaptureFixture[str], demo: Path, *args: str) -> str:
@@ -151,12 +154,18 @@ def test_what_is_waiting_for_each_person(demo: Path, capsys: pytest.CaptureFixtu
         comment="Sửa lại bước 3",
     )  # fmt: skip
     [first, *_] = Repository.open(demo).waiting_for("vo-minh-tuan", on=TODAY, within_days=0)
-    assert (first.task, first.code, first.comment) == ("revise_returned", "QT-TP-01", "Sửa lại bước 3")
+    assert (first.task, first.code, first.comment) == (
+        "revise_returned",
+        "QT-TP-01",
+        "Sửa lại bước 3",
+    )
     repo.submit("QT-TP-01", by="vo-minh-tuan", now=DAY + dt.timedelta(hours=3))
     repo.review("QT-TP-01", by="tran-thi-mai", now=DAY + dt.timedelta(hours=4))
     assert tasks(repo, "tran-thi-mai") == []
     assert tasks(repo, "nguyen-van-hung") == [("approve", "QT-TP-01")]
     capsys.readouterr()
-    assert main(["-C", str(demo), "status", "--as", "nguyen-van-hung", "--as-of", "2026-08-05"]) == 0
+    assert (
+        main(["-C", str(demo), "status", "--as", "nguyen-van-hung", "--as-of", "2026-08-05"]) == 0
+    )
     out = capsys.readouterr().out
     assert "Approve" in out and "QT-TP-01" in out

@@ -95,6 +95,12 @@ def _char_at(text: str, line: int, column: int) -> str:
 #: What the YAML parser says most often, marked for the catalogs (it speaks English only).
 _PARSER_PROBLEMS = (
     N_("mapping values are not allowed here"),
+    N_("mapping values are not allowed in this context"),
+    N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}'"),
+    N_("but found another document"),
+    N_("block sequence entries are not allowed in this context"),
+    N_("found a tab character that violates indentation"),
     N_("could not find expected ':'"),
     N_("found character that cannot start any token"),
     N_("did not find expected key"),

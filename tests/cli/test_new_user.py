@@ -90,7 +90,9 @@ def test_outputs_create_missing_folders(
         assert (deep / written).is_file(), written
 
 
-@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root writes anywhere")
+@pytest.mark.skipif(
+    os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root writes anywhere"
+)
 def test_an_unwritable_folder_is_one_line(
     demo_master: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -127,7 +129,9 @@ def test_outputs_get_the_normal_umask_not_0600(
 ) -> None:
     old = os.umask(0o022)
     try:
-        assert run(capsys, "-C", str(demo_master), "export", "QT-01", "--out", str(tmp_path))[0] == 0
+        assert (
+            run(capsys, "-C", str(demo_master), "export", "QT-01", "--out", str(tmp_path))[0] == 0
+        )
         assert run(capsys, "-C", str(demo_master), "registers", "--out", str(tmp_path))[0] == 0
     finally:
         os.umask(old)
@@ -143,7 +147,15 @@ def test_a_controlled_copy_after_revise_is_of_the_revision_in_force(
 ) -> None:
     in_force = Repository.open(demo).document("QT-TP-01").revision
     code, _, err = run(
-        capsys, "-C", str(demo), "revise", "QT-TP-01", "--reason", "Cập nhật", "--as", "vo-minh-tuan"
+        capsys,
+        "-C",
+        str(demo),
+        "revise",
+        "QT-TP-01",
+        "--reason",
+        "Cập nhật",
+        "--as",
+        "vo-minh-tuan",
     )
     assert code == 0, err
     code, out, err = run(
@@ -269,7 +281,9 @@ def test_list_takes_choices_in_vietnamese(
 ) -> None:
     code, out, err = run(capsys, "-C", str(demo_master), "list", option, typed, "--json")
     assert code == 0, err
-    expected_code, expected, _ = run(capsys, "-C", str(demo_master), "list", option, meant, "--json")
+    expected_code, expected, _ = run(
+        capsys, "-C", str(demo_master), "list", option, meant, "--json"
+    )
     assert expected_code == 0 and out == expected
 
 
