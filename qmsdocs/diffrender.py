@@ -17,7 +17,18 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
-from qmsdocs.diff import Change, DocumentDiff, Op, QmsDiff, Segment, SegmentOp, Version, tokenize
+from qmsdocs.diff import (
+    Change,
+    DocumentDiff,
+    Item,
+    Location,
+    Op,
+    QmsDiff,
+    Segment,
+    SegmentOp,
+    Version,
+    tokenize,
+)
 from qmsdocs.i18n import NC_, translate
 
 __all__ = [
@@ -26,6 +37,7 @@ __all__ = [
     "render_html",
     "render_lines",
     "render_qms_lines",
+    "readable_path",
     "render_text",
     "summary",
 ]
@@ -36,6 +48,14 @@ Span = tuple[str, str]
 Line = list[Span]
 
 _LABELS = {
+    "status_draft": NC_("document", "a draft"),
+    "status_in_review": NC_("document", "in review"),
+    "status_approved": NC_("document", "approved"),
+    "status_withdrawn": NC_("document", "withdrawn"),
+    "legal_not_yet_in_force": NC_("document", "Not yet in force"),
+    "legal_in_force": NC_("document", "In force"),
+    "legal_partly_expired": NC_("document", "Partly expired"),
+    "legal_expired": NC_("document", "Expired"),
     "revision": NC_("document", "revision {n}"),
     "effective": NC_("document", "effective {date}"),
     "content": NC_("document", "Content"),
@@ -64,10 +84,110 @@ _LABELS = {
     "legal_status_changed": NC_("document", "status changed"),
     "by": NC_("document", "by {code}"),
 }
+#: The fields of a document as a person names them in a diff (the JSON keeps the ids).
+_FIELDS = {
+    "title": NC_("document", "Title"),
+    "purpose": NC_("document", "Purpose"),
+    "scope": NC_("document", "Scope"),
+    "references": NC_("document", "References"),
+    "definitions": NC_("document", "Definitions"),
+    "responsibilities": NC_("document", "Responsibilities"),
+    "steps": NC_("document", "Step"),
+    "action": NC_("document", "Task"),
+    "responsible": NC_("document", "Responsible"),
+    "time": NC_("document", "Time"),
+    "forms": NC_("document", "Forms"),
+    "records": NC_("document", "Records to keep"),
+    "legal_basis": NC_("document", "Legal basis"),
+    "methods": NC_("document", "How to apply"),
+    "conditions": NC_("document", "Requirements and conditions"),
+    "dossier": NC_("document", "Dossier components"),
+    "time_limit": NC_("document", "Time limit"),
+    "subjects": NC_("document", "Applicants"),
+    "implementing_agency": NC_("document", "Implementing agency"),
+    "coordinating_agencies": NC_("document", "Coordinating agencies"),
+    "fees": NC_("document", "Fees and charges"),
+    "result": NC_("document", "Result of processing"),
+    "place_of_receipt": NC_("document", "Place of receipt and return of results"),
+    "history": NC_("document", "Change history"),
+    "approvals": NC_("document", "Signatures"),
+    "person": NC_("document", "Person"),
+    "name": NC_("document", "Name"),
+    "role": NC_("document", "Role"),
+    "signed_at": NC_("document", "Signed at"),
+    "stamp": NC_("document", "Content stamp"),
+    "revision": NC_("document", "Revision"),
+    "issued_date": NC_("document", "Issued"),
+    "effective_date": NC_("document", "Effective date"),
+    "status": NC_("document", "Status"),
+    "unit": NC_("document", "Owning unit"),
+    "note": NC_("document", "Note"),
+    "article": NC_("document", "Article"),
+    "clause": NC_("document", "Clause"),
+    "description": NC_("document", "Description of change"),
+    "reason": NC_("document", "Reason"),
+    "date": NC_("document", "Date"),
+    "statement": NC_("document", "Policy statement"),
+    "commitments": NC_("document", "Commitments"),
+    "posted_at": NC_("document", "Posted at"),
+    "posted_on": NC_("document", "Posted on"),
+    "objectives": NC_("document", "Objective"),
+    "indicator": NC_("document", "Indicator"),
+    "target": NC_("document", "Target"),
+    "plan": NC_("document", "Implementation plan"),
+    "results": NC_("document", "Measured results"),
+    "periodic_reviews": NC_("document", "Periodic reviews"),
+    "withdrawal": NC_("document", "Withdrawal"),
+    "supersedes": NC_("document", "Supersedes"),
+    "procedure": NC_("document", "Used by procedure"),
+    "amount": NC_("document", "Amount"),
+    "basis": NC_("document", "Basis"),
+    "originals": NC_("document", "Originals"),
+    "copies": NC_("document", "Copies"),
+    "form": NC_("document", "Form"),
+    "keeper": NC_("document", "Kept by"),
+    "retention": NC_("document", "Retention"),
+    "term": NC_("document", "Term or abbreviation"),
+    "meaning": NC_("document", "Meaning"),
+    "code": NC_("document", "Code"),
+    "category": NC_("document", "Category"),
+    "period_start": NC_("document", "From"),
+    "period_end": NC_("document", "Until"),
+    "replaced_by": NC_("document", "Replaced by"),
+    "as_of": NC_("document", "Date"),
+}
+#: List items named by an id a person would not read as is.
+_ITEMS = {
+    "authored": NC_("document", "Prepared by"),
+    "reviewed": NC_("document", "Reviewed by"),
+    "approved": NC_("document", "Approved by"),
+}
 _SIGN = {Op.ADDED: "+", Op.REMOVED: "-", Op.CHANGED: "~", Op.MOVED: ">"}
 _STYLE = {Op.ADDED: "added", Op.REMOVED: "removed", Op.CHANGED: "changed", Op.MOVED: "moved"}
 _OP_LABEL = {Op.ADDED: "added", Op.REMOVED: "removed", Op.CHANGED: "changed", Op.MOVED: "move"}
 _MAX_VALUE = 200
+
+
+def readable_path(location: Location, language: str) -> str:
+    """Return where a change is as a person reads it: "Bước 2 – Thời gian" for ``steps[2].time``.
+
+    Fields are named by the printed labels of *language*; a list item by its number or key
+    (a step's number, a legal number, Soạn thảo for ``authored``). ``Change.path`` keeps the
+    machine form for scripts.
+    """
+    out: list[str] = []
+    for part in location:
+        if isinstance(part, Item):
+            key = str(part.key)
+            text = translate(language, _ITEMS[key], "document") if key in _ITEMS else key
+            if out:
+                out[-1] += " " + text
+            else:
+                out.append(text)
+        elif part != "tthc":
+            name = _FIELDS.get(part)
+            out.append(translate(language, name, "document") if name else part)
+    return " – ".join(out)
 
 
 @functools.cache
@@ -128,9 +248,13 @@ def _word_spans(segments: Sequence[Segment], context: int) -> Line:
     return [(" ".join(t.split("\n")), s) for t, s in out]
 
 
-def _change_line(change: Change, labels: Mapping[str, str], context: int) -> Line:
+def _change_line(change: Change, labels: Mapping[str, str], context: int, language: str) -> Line:
     style = _STYLE[change.op]
-    line: Line = [(f"  {_SIGN[change.op]} ", style), (change.path, "path"), (": ", "")]
+    line: Line = [
+        (f"  {_SIGN[change.op]} ", style),
+        (readable_path(change.location, language), "path"),
+        (": ", ""),
+    ]
     if change.op is Op.MOVED:
         line.append(
             (labels["moved"].format(old=change.old_position, new=change.new_position), style)
@@ -152,7 +276,8 @@ def _change_line(change: Change, labels: Mapping[str, str], context: int) -> Lin
 
 
 def _version(version: Version, labels: Mapping[str, str]) -> str:
-    text = labels["revision"].format(n=version.revision) + f" ({version.status}"
+    status = labels.get(f"status_{version.status}", version.status)
+    text = labels["revision"].format(n=version.revision) + f" ({status}"
     if version.effective_date:
         text += ", " + labels["effective"].format(date=_date(version.effective_date))
     return text + ")"
@@ -186,7 +311,7 @@ def render_lines(
         lines.append([(f"{labels[name]} ({count})", "heading")])
         if not changes:
             lines.append([("  " + labels["none"], "muted")])
-        lines += [_change_line(c, labels, context) for c in changes]
+        lines += [_change_line(c, labels, context, language) for c in changes]
     return lines
 
 
@@ -239,10 +364,11 @@ def render_qms_lines(result: QmsDiff, *, language: str = "vi") -> list[Line]:
     if not result.legal:
         lines.append([("  " + labels["none"], "muted")])
     for item in result.legal:
+        old, new = (labels.get(f"legal_{s}", s or "") for s in (item.old_status, item.new_status))
         change = (
-            f" {labels['legal_added']} ({item.new_status})"
+            f" {labels['legal_added']} ({new})"
             if item.change == "added"
-            else f" {labels['legal_status_changed']}: {item.old_status} → {item.new_status}"
+            else f" {labels['legal_status_changed']}: {old} → {new}"
         )
         lines.append(
             [
@@ -294,9 +420,9 @@ def _segments_html(segments: Sequence[Segment]) -> str:
     return "".join(out)
 
 
-def _row_html(change: Change, labels: Mapping[str, str]) -> str:
+def _row_html(change: Change, labels: Mapping[str, str], language: str) -> str:
     op = _e(labels[_OP_LABEL[change.op]])
-    cells = f'<td class="op">{op}</td><td><code>{_e(change.path)}</code></td>'
+    cells = f'<td class="op">{op}</td><td>{_e(readable_path(change.location, language))}</td>'
     if change.op is Op.MOVED:
         moved = labels["moved"].format(old=change.old_position, new=change.new_position)
         cells += (
@@ -343,7 +469,7 @@ def render_html(result: DocumentDiff, *, language: str = "vi") -> str:
             )
             + "</tr></thead><tbody>"
         )
-        parts += [_row_html(c, labels) for c in changes]
+        parts += [_row_html(c, labels, language) for c in changes]
         parts.append("</tbody></table>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -432,10 +432,10 @@ def test_text_rendering_marks_words_and_puts_content_first(tthc: Procedure) -> N
     assert lines[0] == "QT-TP-04: Quy trình cấp Giấy xác nhận tình trạng hôn nhân"
     assert lines[2].startswith("Nội dung (1 thay đổi)")
     assert lines[3] == (
-        "  ~ steps[3].action: Xem xét, ký {+duyệt +}GXNTTHN[- hoặc văn bản từ chối-]."
+        "  ~ Bước 3 – Nội dung công việc: Xem xét, ký {+duyệt +}GXNTTHN[- hoặc văn bản từ chối-]."
     )
     assert lines[4].startswith("Quy trình ban hành")
-    assert "  ~ revision: 4 → 5" in lines
+    assert "  ~ Lần ban hành: 4 → 5" in lines
     assert render_text(diff(tthc, tthc)).splitlines()[-1] == "Không có thay đổi."
     english = render_lines(diff(tthc, after), language="en", workflow=False)
     assert [line[0][0] for line in english[2:3]] == ["Content (1 changes)"]
@@ -448,7 +448,7 @@ def test_long_unchanged_text_around_a_word_change_is_cut(tthc: Procedure) -> Non
         update={"action": steps[1].action.replace("Thẩm định", "Thẩm tra")}
     )
     text = render_text(diff(tthc, with_steps(tthc, steps)), context=3)
-    assert "  ~ steps[2].action: Thẩm [-định-]{+tra+} hồ sơ; tra …\n" in text
+    assert "  ~ Bước 2 – Nội dung công việc: Thẩm [-định-]{+tra+} hồ sơ; tra …\n" in text
     full = render_text(diff(tthc, with_steps(tthc, steps)), context=-1)
     assert steps[1].action.split("tra", 1)[1] in full
 

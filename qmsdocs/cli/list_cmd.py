@@ -9,6 +9,7 @@ from rich.table import Table
 
 from qmsdocs.cli.choices import KIND, STATE
 from qmsdocs.cli.context import DATE, AppContext, acting_person, emit_json
+from qmsdocs.cli.show_cmd import word
 from qmsdocs.findings import Severity
 from qmsdocs.i18n import N_, _
 from qmsdocs.model import DocumentKind
@@ -82,9 +83,9 @@ def list_documents(
         table.add_row(
             row.code,
             row.title,
-            row.kind,
+            word(row.kind),
             str(row.revision),
-            row.status,
+            word(row.status),
             f"{row.effective_date:%d/%m/%Y}" if row.effective_date else "",
             working_text(row.working) if row.working else "",
         )

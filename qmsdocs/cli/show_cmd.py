@@ -15,7 +15,7 @@ from qmsdocs.cli.context import DATE, AppContext, emit_json
 from qmsdocs.errors import DocumentNotFound
 from qmsdocs.history import Action
 from qmsdocs.i18n import N_, _, current_language
-from qmsdocs.lifecycle import MEANING_WORDS, DocumentState
+from qmsdocs.lifecycle import KIND_WORDS, MEANING_WORDS, DocumentState
 from qmsdocs.model import Document, LegalDocument, Objectives, Policy, Procedure, Status
 from qmsdocs.repository import Repository
 
@@ -121,8 +121,10 @@ _MEANINGS = MEANING_WORDS
 
 
 def word(value: str) -> str:
-    """Return how *value* (a state, status, relation or meaning id) reads to a person."""
-    return _(_WORDS[value]) if value in _WORDS else value
+    """Return how *value* (a state, status, relation, kind or meaning id) reads to a person."""
+    if value in _WORDS:
+        return _(_WORDS[value])
+    return _(KIND_WORDS[value]) if value in KIND_WORDS else value
 
 
 def _table(*columns: str) -> Table:

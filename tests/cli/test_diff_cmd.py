@@ -120,11 +120,11 @@ def test_diff_as_text_shows_content_then_workflow(
     lines = out.splitlines()
     assert code == 0 and lines[0] == "QT-01: Quy trình kiểm soát tài liệu"
     assert lines[2] == "Nội dung (4 thay đổi)"
-    assert lines[3] == "  + legal_basis[33/2024/QH15]: 33/2024/QH15"
+    assert lines[3] == "  + Căn cứ pháp lý 33/2024/QH15: 33/2024/QH15"
     assert any(line.startswith("Quy trình ban hành") for line in lines)
-    assert "  ~ revision: 2 → 3" in lines
+    assert "  ~ Lần ban hành: 2 → 3" in lines
     code, out, _ = run(capsys, "-C", str(demo_master), "diff", "QT-01", "2", "3", "--content-only")
-    assert "revision: 2 → 3" not in out and "legal_basis[72/2025/QH15]" in out
+    assert "Lần ban hành: 2 → 3" not in out and "Căn cứ pháp lý 72/2025/QH15" in out
 
 
 def test_diff_writes_an_html_page_and_a_redline(
@@ -136,7 +136,7 @@ def test_diff_writes_an_html_page_and_a_redline(
     )
     assert code == 0 and out.strip() == f"wrote {page}"
     text = page.read_text(encoding="utf-8")
-    assert text.startswith("<!DOCTYPE html>") and "legal_basis[33/2024/QH15]" in text
+    assert text.startswith("<!DOCTYPE html>") and "Căn cứ pháp lý 33/2024/QH15" in text
     redline_file = tmp_path / "QT-01.docx"
     code, _, _ = run(
         capsys, "-C", str(demo_master), "diff", "QT-01", "2", "3", "--docx", str(redline_file)
