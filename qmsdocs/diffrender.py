@@ -10,6 +10,7 @@ every value escaped, nothing fetched.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import html
@@ -156,6 +157,8 @@ _FIELDS = {
     "replaced_by": NC_("document", "Replaced by"),
     "as_of": NC_("document", "Date"),
 }
+#: Fields named otherwise inside a list: a signature's title is the signer's position.
+_FIELDS_IN = {("approvals", "title"): NC_("document", "Position")}
 #: List items named by an id a person would not read as is.
 _ITEMS = {
     "authored": NC_("document", "Prepared by"),
@@ -176,16 +179,18 @@ def readable_path(location: Location, language: str) -> str:
     machine form for scripts.
     """
     out: list[str] = []
+    top = location[0] if location else ""
     for part in location:
         if isinstance(part, Item):
             key = str(part.key)
-            text = translate(language, _ITEMS[key], "document") if key in _ITEMS else key
-            if out:
-                out[-1] += " " + text
+            if key in _ITEMS:  # Soạn thảo says more than "Chữ ký Soạn thảo"
+                out[-1:] = [translate(language, _ITEMS[key], "document")]
+            elif out:
+                out[-1] += " " + key
             else:
-                out.append(text)
+                out.append(key)
         elif part != "tthc":
-            name = _FIELDS.get(part)
+            name = _FIELDS_IN.get((top, part)) or _FIELDS.get(part)
             out.append(translate(language, name, "document") if name else part)
     return " – ".join(out)
 
@@ -248,6 +253,27 @@ def _word_spans(segments: Sequence[Segment], context: int) -> Line:
     return [(" ".join(t.split("\n")), s) for t, s in out]
 
 
+def _named(changes: Sequence[Change], people: Mapping[str, str] | None) -> list[Change]:
+    """Return *changes* with a signer's id shown as the person's name (when *people* knows it)."""
+    if not people:
+        return list(changes)
+    out = []
+    for change in changes:
+        if change.location and change.location[-1] == "person":
+            change = dataclasses.replace(
+                change,
+                old=people.get(change.old, change.old)
+                if isinstance(change.old, str)
+                else change.old,
+                new=people.get(change.new, change.new)
+                if isinstance(change.new, str)
+                else change.new,
+                words=(),
+            )
+        out.append(change)
+    return out
+
+
 def _change_line(change: Change, labels: Mapping[str, str], context: int, language: str) -> Line:
     style = _STYLE[change.op]
     line: Line = [
@@ -284,12 +310,18 @@ def _version(version: Version, labels: Mapping[str, str]) -> str:
 
 
 def render_lines(
-    result: DocumentDiff, *, language: str = "vi", context: int = 8, workflow: bool = True
+    result: DocumentDiff,
+    *,
+    language: str = "vi",
+    context: int = 8,
+    workflow: bool = True,
+    people: Mapping[str, str] | None = None,
 ) -> list[Line]:
     """Return the diff as lines of styled spans: content changes first, then workflow ones.
 
     Unchanged text around a word change is cut to *context* words on each side (all of it
     when *context* is negative). With *workflow* False the workflow changes are left out.
+    *people* maps the ids of qms.yaml to names, so that a signer reads as a person.
     """
     labels = _labels(language)
     lines: list[Line] = [
@@ -311,15 +343,22 @@ def render_lines(
         lines.append([(f"{labels[name]} ({count})", "heading")])
         if not changes:
             lines.append([("  " + labels["none"], "muted")])
-        lines += [_change_line(c, labels, context, language) for c in changes]
+        lines += [_change_line(c, labels, context, language) for c in _named(changes, people)]
     return lines
 
 
 def render_text(
-    result: DocumentDiff, *, language: str = "vi", context: int = 8, workflow: bool = True
+    result: DocumentDiff,
+    *,
+    language: str = "vi",
+    context: int = 8,
+    workflow: bool = True,
+    people: Mapping[str, str] | None = None,
 ) -> str:
     """Return the diff as plain text, one change a line (see :func:`render_lines`)."""
-    lines = render_lines(result, language=language, context=context, workflow=workflow)
+    lines = render_lines(
+        result, language=language, context=context, workflow=workflow, people=people
+    )
     return "\n".join("".join(text for text, _ in line) for line in lines) + "\n"
 
 
@@ -391,7 +430,8 @@ p.versions { color: #555; margin-top: 0; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #bbb; padding: 0.3em 0.5em; vertical-align: top; text-align: left; }
 th { background: #eee; }
-td.op { white-space: nowrap; font-weight: bold; }
+td { overflow-wrap: anywhere; }
+td.op { white-space: nowrap; font-weight: bold; overflow-wrap: normal; }
 tr.added td.op { color: #176f2c; }
 tr.removed td.op { color: #a3161b; }
 tr.changed td.op { color: #8a5a00; }
@@ -437,8 +477,13 @@ def _row_html(change: Change, labels: Mapping[str, str], language: str) -> str:
     return f'<tr class="{_STYLE[change.op]}">{cells}</tr>'
 
 
-def render_html(result: DocumentDiff, *, language: str = "vi") -> str:
-    """Return the diff as a standalone HTML page (inline CSS, every value escaped)."""
+def render_html(
+    result: DocumentDiff, *, language: str = "vi", people: Mapping[str, str] | None = None
+) -> str:
+    """Return the diff as a standalone HTML page (inline CSS, every value escaped).
+
+    *people* maps the ids of qms.yaml to names, as for :func:`render_lines`.
+    """
     labels = _labels(language)
     title = f"{result.code}: {result.new.title}"
     versions = f"{_version(result.old, labels)} → {_version(result.new, labels)}"
@@ -469,7 +514,7 @@ def render_html(result: DocumentDiff, *, language: str = "vi") -> str:
             )
             + "</tr></thead><tbody>"
         )
-        parts += [_row_html(c, labels, language) for c in changes]
+        parts += [_row_html(c, labels, language) for c in _named(changes, people)]
         parts.append("</tbody></table>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -13,7 +13,7 @@ from rich.text import Text
 from qmsdocs.audit import DRAFT, VersionSpec, attribution, diff_versions, qms_diff
 from qmsdocs.cli.context import DATE, AppContext, emit_json
 from qmsdocs.diffrender import Line, render_html, render_lines, render_qms_lines
-from qmsdocs.i18n import N_, _
+from qmsdocs.i18n import N_, _, current_language
 from qmsdocs.store.files import write_output
 
 #: How the style names of :mod:`qmsdocs.diffrender` look on a terminal.
@@ -138,11 +138,12 @@ def diff(
     new = VERSION.convert(args[2], None, None)
     repo = app.repository()
     a, b, result = diff_versions(repo, code, old, new)
-    language = repo.config.language
+    people = {p.id: p.name for p in repo.config.people}
     if as_json:
         emit_json(result.to_dict())
     elif html_file is not None:
-        write_output(html_file, render_html(result, language=language).encode("utf-8"))
+        page = render_html(result, language=repo.config.language, people=people)
+        write_output(html_file, page.encode("utf-8"))
         click.echo(_("wrote {path}").format(path=html_file))
     elif docx_file is not None:
         from qmsdocs.export.redline import redline
@@ -152,7 +153,10 @@ def diff(
         write_output(docx_file, data)
         click.echo(_("wrote {path}").format(path=docx_file))
     else:
-        _print(app, render_lines(result, language=language, workflow=not content_only))
+        lines = render_lines(
+            result, language=current_language(), workflow=not content_only, people=people
+        )
+        _print(app, lines)
     return 0
 
 
@@ -169,7 +173,7 @@ def _diff_all(
     if as_json:
         emit_json(result.to_dict())
     else:
-        _print(app, render_qms_lines(result, language=repo.config.language))
+        _print(app, render_qms_lines(result, language=current_language()))
     return 0
 
 

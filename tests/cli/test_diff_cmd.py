@@ -116,14 +116,16 @@ def test_diff_by_dates_compares_the_revisions_in_force(
 def test_diff_as_text_shows_content_then_workflow(
     demo_master: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "-C", str(demo_master), "diff", "QT-01", "2", "3")
+    code, out, _ = run(capsys, "-C", str(demo_master), "--lang", "vi", "diff", "QT-01", "2", "3")
     lines = out.splitlines()
     assert code == 0 and lines[0] == "QT-01: Quy trình kiểm soát tài liệu"
     assert lines[2] == "Nội dung (4 thay đổi)"
     assert lines[3] == "  + Căn cứ pháp lý 33/2024/QH15: 33/2024/QH15"
     assert any(line.startswith("Quy trình ban hành") for line in lines)
     assert "  ~ Lần ban hành: 2 → 3" in lines
-    code, out, _ = run(capsys, "-C", str(demo_master), "diff", "QT-01", "2", "3", "--content-only")
+    code, out, _ = run(
+        capsys, "-C", str(demo_master), "--lang", "vi", "diff", "QT-01", "2", "3", "--content-only"
+    )
     assert "Lần ban hành: 2 → 3" not in out and "Căn cứ pháp lý 72/2025/QH15" in out
 
 
@@ -195,7 +197,9 @@ def test_diff_all_lists_the_documents_revised_between_two_dates(
         if a is not None and b is not None and a.revision != b.revision:
             expected.add(document.code)
     assert revised == expected and "QT-TP-04" in revised
-    code, out, _ = run(capsys, "-C", str(demo_master), "diff", "--all", "2023-01-01", "2024-12-31")
+    code, out, _ = run(
+        capsys, "-C", str(demo_master), "--lang", "vi", "diff", "--all", "2023-01-01", "2024-12-31"
+    )
     assert code == 0 and "QT-TP-04 sửa đổi 2 → 3" in out and "Văn bản pháp lý" in out
 
 
@@ -230,3 +234,22 @@ def test_a_revision_that_does_not_exist_is_a_one_line_error(
     assert err.strip() == "qms: error: QT-01 has no issued revision 9 (issued: 1, 2, 3)"
     code, _, err = run(capsys, "-C", str(demo_master), "diff", "QT-01", "2020-01-01", "3")
     assert code == 1 and "no revision of QT-01 was in force on 01/01/2020" in err
+
+
+def test_diff_names_signers_and_fields_as_people_read_them(
+    demo_master: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "-C", str(demo_master), "--lang", "vi", "diff", "QT-TP-04", "1", "4")
+    assert code == 0
+    assert "  ~ Soạn thảo – Người ký: Đặng Thị Lan → Võ Minh Tuấn" in out.splitlines()
+    assert any(line.startswith("  ~ Soạn thảo – Chức vụ: ") for line in out.splitlines())
+    assert "dang-thi-lan" not in out and "approvals[" not in out
+    page = tmp_path / "diff.html"
+    code, _, _ = run(
+        capsys, "-C", str(demo_master), "diff", "QT-TP-04", "1", "4", "--html", str(page)
+    )
+    html = page.read_text(encoding="utf-8")
+    assert code == 0 and "Soạn thảo – Ngày giờ ký" in html and "Đặng Thị Lan" in html
+    assert "td { overflow-wrap: anywhere; }" in html  # a 71-character stamp stays inside the page
+    code, out, _ = run(capsys, "-C", str(demo_master), "--lang", "en", "diff", "QT-TP-04", "1", "4")
+    assert "  ~ Prepared by – Person: Đặng Thị Lan → Võ Minh Tuấn" in out.splitlines()
