@@ -415,6 +415,7 @@ def record_copy(
     *repo* is a :class:`~qmsdocs.Repository`; *by* a person of qms.yaml; *now* aware.
     See :meth:`DistributionWorkflow.record_copy` for what is refused.
     """
+    repo.reader.require_writable()
     return DistributionWorkflow(Path(repo.root)).record_copy(
         code,
         revision,
@@ -430,6 +431,7 @@ def return_copy(
     repo: Repository, code: str, revision: int, copy_number: int, *, by: str, now: dt.datetime
 ) -> ActionResult:
     """Record, as one commit, that a controlled copy was returned on the day of *now*."""
+    repo.reader.require_writable()
     return DistributionWorkflow(Path(repo.root)).return_copy(
         code, revision, copy_number, by=by, now=repo.config.local(now)
     )

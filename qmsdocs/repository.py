@@ -12,6 +12,7 @@ the lifecycle actions in :mod:`qmsdocs.workflow` and :mod:`qmsdocs.legal_actions
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -19,10 +20,16 @@ from typing import TYPE_CHECKING, Any, cast
 from pydantic import ValidationError
 
 from qmsdocs import impact_run, listing, validation_run
-from qmsdocs.errors import ActionRefused, DocumentNotFound, InvalidDocument
+from qmsdocs.errors import (
+    ActionRefused,
+    DocumentNotFound,
+    GitError,
+    InvalidDocument,
+    RepositoryNotFound,
+)
 from qmsdocs.findings import Finding, field_name
 from qmsdocs.history import Action, IssuedRevision, RevisionHistory
-from qmsdocs.i18n import ngettext
+from qmsdocs.i18n import _, ngettext
 from qmsdocs.impact import Citation, ImpactedDocument
 from qmsdocs.legal import LegalRegistry
 from qmsdocs.legal_import import LegalBatch
@@ -31,6 +38,7 @@ from qmsdocs.listing import DocumentSummary, DueReview, RevisionRecord, WorkingR
 from qmsdocs.model import Document, LegalDocument, QmsConfig, Relation, RelationType
 from qmsdocs.read.files import CONFIG_FILE, find_root
 from qmsdocs.read.reader import Reader
+from qmsdocs.read.sources import CommitTree, Source
 
 if TYPE_CHECKING:
     from qmsdocs.desk import WaitingItem
@@ -57,9 +65,11 @@ class Repository:
     process, and an unchanged repository is not validated again.
     """
 
-    def __init__(self, root: Path, *, _cache: dict[str, Any] | None = None) -> None:
-        self.root = root
-        self._reader = Reader(root, cache=_cache)
+    def __init__(
+        self, root: Path, *, _cache: dict[str, Any] | None = None, _source: Source | None = None
+    ) -> None:
+        self._reader = Reader(root, cache=_cache, source=_source)
+        self.root = self._reader.root
 
     @classmethod
     def open(cls, path: str | Path = ".") -> Repository:
@@ -68,6 +78,52 @@ class Repository:
         Raise :class:`RepositoryNotFound` when there is none.
         """
         return cls(find_root(Path(path)))
+
+    @classmethod
+    def at(
+        cls,
+        git_dir: str | os.PathLike[str],
+        rev: str = "HEAD",
+        *,
+        cache_dir: str | os.PathLike[str] | None = None,
+    ) -> Repository:
+        """Open the QMS held by commit *rev* of the git repository at *git_dir*, read-only.
+
+        *git_dir* is any git repository: a bare mirror, a clone's ``.git`` folder or its
+        work tree; nothing is checked out and no file is written outside *cache_dir*. The
+        snapshot answers every read (documents, :meth:`validate`, :meth:`impact`,
+        :meth:`summaries`, the history up to that commit, :func:`qmsdocs.verify`); every
+        action raises :class:`ReadOnlyRepository`. Files are keyed by their object id: with
+        *cache_dir*, what was read is kept there, by tree, for any repository that shares
+        it. Raise :class:`RepositoryNotFound` when *git_dir* is no git repository, *rev*
+        names no commit, or the commit holds no ``qms.yaml`` at its top.
+        """
+        where = Path(git_dir)
+        try:
+            source = CommitTree(where, rev, Path(cache_dir) if cache_dir is not None else None)
+        except GitError as error:
+            raise RepositoryNotFound(
+                _("cannot read {rev} of {git_dir}: {problem}").format(
+                    rev=rev, git_dir=where, problem=error
+                )
+            ) from None
+        if not source.has_config():
+            raise RepositoryNotFound(
+                _("no {CONFIG_FILE} at the top of {rev} in {git_dir}: not a QMS repository").format(
+                    CONFIG_FILE=CONFIG_FILE, rev=rev, git_dir=where
+                )
+            )
+        return cls(source.root, _source=source)
+
+    @property
+    def read_only(self) -> bool:
+        """Return whether this is a snapshot of a commit (:meth:`at`), on which nothing acts."""
+        return self._reader.read_only
+
+    @property
+    def commit(self) -> str | None:
+        """Return the commit a snapshot reads (its full id), or None for a work tree."""
+        return self._reader.commit
 
     @property
     def reader(self) -> Reader:
@@ -267,6 +323,7 @@ class Repository:
     def _act_any(self, action: str, *args: Any, **kwargs: Any) -> Any:
         from qmsdocs.legal_actions import LegalWorkflow
 
+        self._reader.require_writable()
         # The workflow re-reads this repository under the lock; afterwards only the files
         # it wrote are read again, so an action does not cost two reads of every file.
         workflow = LegalWorkflow(self.root, cache=self._reader.cache, repository=self)
@@ -348,6 +405,7 @@ class Repository:
         """Finish or undo an action whose process was killed; return what was done, or None."""
         from qmsdocs.workflow import Workflow
 
+        self._reader.require_writable()
         try:
             return Workflow(self.root, cache=self._reader.cache).recover()
         finally:

@@ -205,6 +205,7 @@ class Workflow:
     def _open(self) -> tuple[Reader, GitStore]:
         if self._repository is not None:
             repo = self._repository.reader
+            repo.require_writable()
             repo.rescan()  # what other processes did before we held the lock
         else:
             repo = Reader(self.root, cache=self._cache)

@@ -28,6 +28,7 @@ from qmsdocs.store import yaml as yaml_store
 
 if TYPE_CHECKING:
     from qmsdocs.read.reader import Reader
+    from qmsdocs.read.sources import Source
 
 #: The file that marks the root of a QMS repository.
 CONFIG_FILE = "qms.yaml"
@@ -142,10 +143,10 @@ def no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def parse_file(path: Path, file: str, model: type[BaseModel], findings: list[Finding]) -> Any:
-    """Return the model read from *path*, or None with what went wrong added to *findings*."""
+def parse_file(source: Source, file: str, model: type[BaseModel], findings: list[Finding]) -> Any:
+    """Return the model read from *file*, or None with what went wrong added to *findings*."""
     try:
-        data = path.read_bytes()
+        data = source.read(file)
     except OSError as error:
         said = S_("cannot read the file: {problem}", problem=error.strerror)
         findings.append(Finding.of(file, "unreadable", said))
@@ -187,17 +188,16 @@ class Parser:
     registry or document mapping kept after it still reads its files.
     """
 
-    __slots__ = ("cache", "root")
+    __slots__ = ("cache", "source")
 
-    def __init__(self, root: Path, cache: dict[str, Any]) -> None:
-        self.root = root
+    def __init__(self, source: Source, cache: dict[str, Any]) -> None:
+        self.source = source
         self.cache = cache
 
     def parse_known(self, file: str, model: type[BaseModel]) -> Any:
         """Return the document of a file the index knows as readable, parsing it now."""
-        path = self.root / file
         findings: list[Finding] = []
-        value = parse_file(path, file, model, findings)
+        value = parse_file(self.source, file, model, findings)
         if value is None:
             problem = findings[0].text if findings else _("cannot be read")
             raise InvalidDocument(
@@ -207,12 +207,9 @@ class Parser:
                 ).format(problem=problem),
                 file=file,
             )
-        try:
-            info = path.stat()
-            key = (info.st_size, info.st_mtime_ns, info.st_ino, model.__name__)
-            self.cache[file] = (key, value, findings, identity(value))
-        except OSError:
-            pass
+        stat = self.source.key(file)
+        if stat is not None:
+            self.cache[file] = ((*stat, model.__name__), value, findings, identity(value))
         return value
 
 

@@ -21,7 +21,7 @@ from typing import Any, cast
 from pydantic import BaseModel, ValidationError
 
 from qmsdocs import lifecycle
-from qmsdocs.errors import ActionRefused, ConfigError, DocumentNotFound
+from qmsdocs.errors import ActionRefused, ConfigError, DocumentNotFound, ReadOnlyRepository
 from qmsdocs.facts import DocumentFacts
 from qmsdocs.findings import Finding, Severity
 from qmsdocs.history import IssuedRevision, RevisionHistory
@@ -37,8 +37,6 @@ from qmsdocs.read.files import (
     INDEX,
     LEGAL,
     LEGAL_LIST,
-    RACY_NS,
-    SYMLINK,
     Entry,
     HeldIndex,
     IndexRow,
@@ -52,9 +50,9 @@ from qmsdocs.read.files import (
     row_finding,
     stats_digest,
 )
+from qmsdocs.read.sources import Key, Source, WorkTree
 from qmsdocs.store import yaml as yaml_store
-from qmsdocs.store.cache import CACHE_FOLDER, JsonCache
-from qmsdocs.store.git import GitStore, git_state
+from qmsdocs.store.cache import JsonCache
 
 __all__ = ["Reader"]
 
@@ -69,13 +67,43 @@ class Reader:
     memory of parsed files, shared by the readers of one facade (and its actions).
     """
 
-    def __init__(self, root: Path, *, cache: dict[str, Any] | None = None) -> None:
-        self.root = root
-        # Parsed files by path, keyed by (size, mtime, inode): unchanged files are not
-        # parsed again when the repository is re-read after an action.
+    def __init__(
+        self,
+        root: Path | None = None,
+        *,
+        cache: dict[str, Any] | None = None,
+        source: Source | None = None,
+    ) -> None:
+        if source is None:
+            assert root is not None
+            source = WorkTree(root)
+        self.source = source
+        self.root = source.root
+        # Parsed files by path, keyed by (size, mtime, inode) or object id: unchanged files
+        # are not parsed again when the repository is re-read after an action.
         self.cache: dict[str, Any] = cache if cache is not None else {}
-        self.parser = Parser(root, self.cache)
+        self.parser = Parser(source, self.cache)
         self.reload()
+
+    @property
+    def read_only(self) -> bool:
+        """Return whether the repository is a snapshot of a commit, on which nothing acts."""
+        return self.source.read_only
+
+    @property
+    def commit(self) -> str | None:
+        """Return the commit read, or None for a work tree."""
+        return self.source.commit
+
+    def require_writable(self) -> None:
+        """Raise :class:`ReadOnlyRepository` when the repository is a snapshot of a commit."""
+        if self.source.read_only:
+            raise ReadOnlyRepository(
+                _(
+                    "{root} is read at commit {commit}: a snapshot is read-only; act on a "
+                    "work tree (git clone, then qms there)"
+                ).format(root=self.root, commit=(self.source.commit or "")[:12])
+            )
 
     def reload(self) -> None:
         """Read the whole repository again (files unchanged since read come from the caches)."""
@@ -87,8 +115,8 @@ class Reader:
         self._history: RevisionHistory | None = None
         self._facts_memo: list[tuple[Entry, DocumentFacts]] | None = None
         self._fingerprint_memo: str | None = None
-        self.git = git_state(self.root)
-        self.disk = JsonCache(self.git.git_dir / CACHE_FOLDER if self.git.git_dir else None)
+        self.git = self.source.locate_git()
+        self.disk = JsonCache(self.source.cache_folder(self.git))
         # (size, mtime, inode) of every file read, and the files read while "racy"
         self.stats: dict[str, tuple[int, int, int]] = {}
         self.racy_files: set[str] = set()
@@ -119,7 +147,7 @@ class Reader:
         held = self.cache.get("persistent-index")
         if not isinstance(held, HeldIndex) or held.slot != slot:
             data = self.disk.read(INDEX)
-            rows = data.get("rows") if data.get("root") == str(self.root) else None
+            rows = data.get("rows") if data.get("root") == self.source.label() else None
             digest = data.get("digest")
             if isinstance(rows, dict):
                 held = HeldIndex(slot, dict(rows), digest if isinstance(digest, str) else None)
@@ -162,7 +190,9 @@ class Reader:
 
     def write_index(self) -> None:
         digest = self.held_index.digest
-        self.disk.write(INDEX, {"root": str(self.root), "rows": self._index_rows, "digest": digest})
+        self.disk.write(
+            INDEX, {"root": self.source.label(), "rows": self._index_rows, "digest": digest}
+        )
         self._index_changed = False
 
     def _changed_row(self, file: str, row: IndexRow | None) -> None:
@@ -175,17 +205,17 @@ class Reader:
         self.held_index.digest = None  # until a fingerprint needs it
 
     def _read(
-        self, file: str, model: type[BaseModel], info: os.stat_result
+        self, file: str, model: type[BaseModel], stat: Key
     ) -> tuple[str | None, Any, str | None, str | None]:
         """Return (code or number, document or None if not parsed yet, stem, key) of a file.
 
         The code or number is None when the file cannot be read; the findings of reading it
         are recorded. *stem* is the file name the code asks for, *key* its case-folded form.
         """
-        size, mtime, inode = info.st_size, info.st_mtime_ns, info.st_ino
+        size, mtime, inode = stat
         key = (size, mtime, inode, model.__name__)
         self.stats[file] = (size, mtime, inode)
-        racy = self._now_ns - mtime < RACY_NS
+        racy = self.source.racy(stat, self._now_ns)
         if racy:
             self.racy_files.add(file)
         else:
@@ -219,7 +249,7 @@ class Reader:
                 self.read_findings.extend(findings)
                 return name, None, stem, folded
         mark = len(self.read_findings)
-        value = parse_file(self.root / file, file, model, self.read_findings)
+        value = parse_file(self.source, file, model, self.read_findings)
         findings = self.read_findings[mark:]
         name, stem, folded = named = identity(value)
         self.cache[file] = (key, value, findings, named)
@@ -250,74 +280,38 @@ class Reader:
             )
         )
 
-    def _stat(self, file: str) -> os.stat_result | None:
-        path = self.root / file
-        if path.is_symlink():
-            self._finding(file, "symlink", SYMLINK)
-            return None
-        try:
-            return path.stat()
-        except OSError as error:
-            self._finding(
-                file, "unreadable", S_("cannot read the file: {problem}", problem=error.strerror)
-            )
-            return None
+    def _report(self, file: str, check: str, said: Said, severity: Severity) -> None:
+        self._finding(file, check, said, severity=severity)
 
     def _load(self) -> None:
         if self.git.problem:
             self._finding(".", "not-git", self.git.problem, severity=Severity.WARNING)
         self._now_ns = time.time_ns()
-        info = self._stat(CONFIG_FILE)
+        listed = self.source.scan(self._report)
+        first = listed[0] if listed and listed[0].kind is None else None
         name, config, _stem, _key = (
-            self._read(CONFIG_FILE, QmsConfig, info) if info else (None,) * 4
+            self._read(CONFIG_FILE, QmsConfig, first.key) if first else (None,) * 4
         )
         self._config = config
         self._config_known_good = name is not None
         if config is not None and CONFIG_FILE in self._index_rows:
             self._store_config(config)
         seen = {CONFIG_FILE}
-        for kind in DocumentKind:
-            folder = self.root / kind.folder
-            if folder.is_symlink():
-                self._finding(kind.folder, "symlink", SYMLINK)
+        for item in listed:
+            kind = item.kind
+            if kind is None:
                 continue
-            if not folder.is_dir():
-                continue
+            file = item.file
+            seen.add(file)
             model = MODELS[kind]
-            with os.scandir(folder) as listing:
-                dirents = sorted(listing, key=lambda d: d.name)
-            for dirent in dirents:
-                name = dirent.name
-                file = f"{kind.folder}/{name}"
-                if name.endswith(".yml"):
-                    self._finding(
-                        file,
-                        "file-name",
-                        N_("ignored: name YAML files *.yaml"),
-                        severity=Severity.WARNING,
-                    )
-                if not name.endswith(".yaml") or not dirent.is_file():
-                    continue
-                seen.add(file)
-                if dirent.is_symlink():
-                    self._finding(file, "symlink", SYMLINK)
-                    continue
-                try:
-                    info = dirent.stat()
-                except OSError as error:
-                    self._finding(
-                        file,
-                        "unreadable",
-                        S_("cannot read the file: {problem}", problem=error.strerror),
-                    )
-                    continue
-                code, document, stem, key = self._read(file, model, info)
-                if code is not None:
-                    assert stem is not None and key is not None
-                    entry = Entry(file, code, model, document, self.parser)
-                    self._index(kind, entry, name[:-5], stem, key)
-                else:
-                    self.unreadable.add(code_key(name[:-5]))
+            stem = file[len(kind.folder) + 1 : -5]
+            code, document, asked, key = self._read(file, model, item.key)
+            if code is not None:
+                assert asked is not None and key is not None
+                entry = Entry(file, code, model, document, self.parser)
+                self._index(kind, entry, stem, asked, key)
+            else:
+                self.unreadable.add(code_key(stem))
         if len(seen) != len(self._index_rows):
             for gone in set(self._index_rows) - seen:
                 self._changed_row(gone, None)
@@ -360,6 +354,8 @@ class Reader:
         as a whole; otherwise only files whose size, time or inode changed (or that were
         changed too recently to be sure of) are read again.
         """
+        if self.source.read_only:
+            return  # a commit never changes
         if self.read_findings or self.unreadable or self.git.top is None:
             self.reload()
             return
@@ -406,7 +402,11 @@ class Reader:
         for file in files:
             folder, _, name = file.partition("/")
             kind = folders.get(folder)
-            info = self._stat(file) if kind is not None and name.endswith(".yaml") else None
+            info = (
+                self.source.stat(file, self._report)
+                if kind is not None and name.endswith(".yaml") and isinstance(self.source, WorkTree)
+                else None
+            )
             if kind is None or info is None or "/" in name:
                 self.reload()
                 return
@@ -434,7 +434,7 @@ class Reader:
 
     def _line_of(self, file: str, *field: str | int) -> int | None:
         try:
-            text = (self.root / file).read_text(encoding="utf-8-sig")
+            text = self.source.read(file).decode("utf-8-sig")
         except (OSError, UnicodeDecodeError):
             return None
         place = yaml_store.locate(text, field)
@@ -653,7 +653,7 @@ class Reader:
                 if not self.racy_files:
                     self.held_index.digest = stats
                     self.write_index()
-            digest = hashlib.sha256(repr((str(self.root), self.git.problem)).encode())
+            digest = hashlib.sha256(repr((self.source.label(), self.git.problem)).encode())
             digest.update(stats.encode())
             digest.update(repr(sorted(self.read_findings, key=finding_order)).encode())
             self._fingerprint_memo = digest.hexdigest()
@@ -661,7 +661,7 @@ class Reader:
 
     def locate(self, file: str, path: Sequence[str | int]) -> tuple[int, int] | None:
         try:
-            text = (self.root / file).read_text(encoding="utf-8-sig")
+            text = self.source.read(file).decode("utf-8-sig")
         except (OSError, UnicodeDecodeError):
             return None
         return yaml_store.locate(text, path)
@@ -679,7 +679,7 @@ class Reader:
                 raise ActionRefused(
                     _("{root} is not inside a git work tree: no history").format(root=self.root)
                 )
-            self._history = RevisionHistory(GitStore(self.git.top), cache=self.disk)
+            self._history = RevisionHistory(self.source.store(self.git), cache=self.disk)
         return self._history
 
     def _kind_of(self, code: str) -> DocumentKind:
