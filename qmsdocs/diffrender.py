@@ -190,7 +190,7 @@ def readable_path(location: Location, language: str) -> str:
             else:
                 out.append(key)
         elif part != "tthc":
-            name = _FIELDS_IN.get((top, part)) or _FIELDS.get(part)
+            name = _FIELDS_IN.get((str(top), part)) or _FIELDS.get(part)
             out.append(translate(language, name, "document") if name else part)
     return " – ".join(out)
 

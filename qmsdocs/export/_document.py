@@ -14,7 +14,15 @@ from qmsdocs.export._labels import labels, legal_type_label
 from qmsdocs.export._ooxml import Cell, Xml, paragraph, run, table, watermark_run
 from qmsdocs.export._package import PackedEntry, assemble, canonical_order
 from qmsdocs.export._template import Template
-from qmsdocs.export._text import clean, date_text, datetime_text, short_hash, xml_text
+from qmsdocs.export._text import (
+    agency_lines,
+    clean,
+    date_text,
+    datetime_text,
+    longest_line_mm,
+    short_hash,
+    xml_text,
+)
 from qmsdocs.i18n import _
 from qmsdocs.legal import LegalRegistry, number_key
 from qmsdocs.lifecycle import MEANINGS, DocumentState
@@ -181,6 +189,10 @@ def _marking_xml(marking: Marking, language: str) -> bytes:
     return xml.encode("utf-8")
 
 
+#: The left and right padding of a table cell (1.5 mm each, see _ooxml.table), in mm.
+_CELL_MARGINS_MM = 3.0
+
+
 def _weights(total: float, weights: list[float]) -> list[float]:
     scale = total / sum(weights)
     return [w * scale for w in weights]
@@ -235,12 +247,8 @@ class _Layout:
             runs += [run(value)] if isinstance(value, str) else value
             return paragraph(runs, style=header_style)
 
-        agency = paragraph(
-            clean(self.config.organization.name).upper(),
-            style=header_style,
-            align="center",
-            bold=True,
-        )
+        lines = agency_lines(self.config.organization.name)
+        agency = paragraph("\n".join(lines), style=header_style, align="center", bold=True)
         title = paragraph(
             clean(document.title).upper(),
             style=header_style,
@@ -256,6 +264,11 @@ class _Layout:
             line(words["page"], page.page_field_runs()),
         ]
         widths = _weights(page.width, [42, 63, 60])
+        # the agency's column is as wide as its longest phrase needs (Ủy ban nhân dân), up to
+        # 36 % of the line: a name never breaks mid-phrase where it can be helped
+        needed = longest_line_mm(lines, size - 1) + _CELL_MARGINS_MM
+        agency_mm = min(max(widths[0], needed), page.width * 0.36)
+        widths = [agency_mm, widths[1] + widths[0] - agency_mm, widths[2]]
         page.header.append(
             table(
                 widths,
