@@ -290,7 +290,9 @@ class _DemoBuilder:
         order = list(type(document).model_fields)
         return yaml_store.update_text(path.read_text(encoding="utf-8"), changes, order=order)
 
-    def _as_drafted(self, document: Document, revision: int, final: dict[str, Any]) -> dict[str, Any]:
+    def _as_drafted(
+        self, document: Document, revision: int, final: dict[str, Any]
+    ) -> dict[str, Any]:
         """Return the fields of *document* as revision *revision* had them.
 
         ``earlier-revisions.yaml`` beside the sample gives, for a revision, the fields it

@@ -23,6 +23,7 @@ from lxml import etree
 
 from qmsdocs import Form, Objectives, Policy, Procedure, QmsConfig, Repository
 from qmsdocs.audit import attribution
+from qmsdocs.export._text import datetime_text
 from qmsdocs.export.redline import redline
 from qmsdocs.export.trail import audit_trail_docx
 from qmsdocs.model import DossierItem, LegalRef, Step
@@ -524,3 +525,21 @@ def test_the_audit_trail_in_english_and_empty(config: QmsConfig) -> None:
     paragraphs = [p.text for p in opened.paragraphs]
     assert "DOCUMENT CONTROL AUDIT TRAIL" in paragraphs and "From 01/01/2020" in paragraphs
     assert "No action in this period." in paragraphs and not opened.tables
+
+
+def test_a_time_changed_in_its_zone_is_one_value_replaced(
+    tthc: Procedure, config: QmsConfig
+) -> None:
+    """09:00 (UTC+07:00) → 02:00 (UTC+00:00) is one replaced value, not digits here and there."""
+    signature = tthc.approvals[0]
+    moved = signature.model_copy(
+        update={"signed_at": signature.signed_at.astimezone(dt.UTC) + dt.timedelta(hours=2)}
+    )
+    later = tthc.model_copy(update={"approvals": [moved, *tthc.approvals[1:]]})
+    utc = config.model_copy(update={"timezone": "UTC"})
+    data = redline(tthc, later, config=utc, author=AUTHOR, when=WHEN)
+    marks = [(m.tag[len(W) :], text_of(m)) for m in tracked(data)]
+    old = datetime_text(signature.signed_at.astimezone(dt.UTC))
+    new = datetime_text(moved.signed_at)
+    assert marks == [("ins", new), ("del", old)]
+    assert_round_trip(tthc, later, utc)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -92,6 +93,10 @@ class _Table:
 
 
 _Block = _Para | _List | _Table
+
+
+#: A date or a date and time as printed (05/03/2026, 05/03/2026 09:00 (UTC+07:00)).
+_VALUE = re.compile(r"^\d{2}/\d{2}/\d{4}(?: \d{2}:\d{2}(?: \(UTC[+-]\d{2}:\d{2}\))?)?$")
 
 
 def _dump(values: Sequence[Any]) -> tuple[Any, ...]:
@@ -543,6 +548,10 @@ class _Writer:
         if old == new:
             if new:
                 p.append(self._run(new, deleted=False))
+            return
+        if _VALUE.match(old) and _VALUE.match(new):  # a date or a time: one value, replaced
+            self._tracked(p, "del", old)
+            self._tracked(p, "ins", new)
             return
         for segment in word_diff(old, new):
             if segment.op == "equal":
