@@ -148,8 +148,8 @@ def test_diff_writes_an_html_page_and_a_redline(
     data = redline_file.read_bytes()
     assert code == 0 and {m.get(f"{W}author") for m in tracked(data)} == {"Võ Minh Tuấn"}
     assert {m.get(f"{W}date") for m in tracked(data)} == {"2025-08-11T08:45:00"}
-    assert resolve(data, accept=True) == plain(repo.revision("QT-01", 3), repo.config)
-    assert resolve(data, accept=False) == plain(repo.revision("QT-01", 2), repo.config)
+    assert resolve(data, accept=True) == plain(repo.revision("QT-01", 3), repo.config, repo.legal)
+    assert resolve(data, accept=False) == plain(repo.revision("QT-01", 2), repo.config, repo.legal)
 
 
 def test_diff_against_the_draft_being_edited(
