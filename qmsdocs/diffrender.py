@@ -158,7 +158,11 @@ _FIELDS = {
     "as_of": NC_("document", "Date"),
 }
 #: Fields named otherwise inside a list: a signature's title is the signer's position.
-_FIELDS_IN = {("approvals", "title"): NC_("document", "Position")}
+_FIELDS_IN = {
+    ("approvals", "title"): NC_("document", "Position"),
+    ("tthc", "code"): NC_("document", "Administrative procedure code"),
+    ("tthc", "name"): NC_("document", "Administrative procedure"),
+}
 #: List items named by an id a person would not read as is.
 _ITEMS = {
     "authored": NC_("document", "Prepared by"),
@@ -190,7 +194,7 @@ def readable_path(location: Location, language: str) -> str:
             else:
                 out.append(key)
         elif part != "tthc":
-            name = _FIELDS_IN.get((top, part)) or _FIELDS.get(part)
+            name = _FIELDS_IN.get((str(top), part)) or _FIELDS.get(part)
             out.append(translate(language, name, "document") if name else part)
     return " – ".join(out)
 

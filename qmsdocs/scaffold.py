@@ -214,6 +214,7 @@ class _DemoBuilder:
                 )
             )
         self.config: QmsConfig = self.sample.config
+        self.earlier = _earlier_revisions(source)
         self.events: list[_Event] = []
         self.exists: dict[str, dt.datetime] = {}  # code key -> when its file first exists
 
@@ -238,7 +239,8 @@ class _DemoBuilder:
     def _text_for(self, document: Document, revision: int, until: dt.datetime) -> str:
         """Return the sample file as it read while revision *revision* was drafted."""
         path = self.source / self.sample.file_of(document.code)
-        data = document.model_dump(mode="python", by_alias=True, exclude_none=True)
+        final = document.model_dump(mode="python", by_alias=True, exclude_none=True)
+        data = self._as_drafted(document, revision, final)
         known_legal = {k for k, t in self.exists.items() if k.startswith("legal:") and t <= until}
         known_docs = {k for k, t in self.exists.items() if t <= until}
 
@@ -247,6 +249,7 @@ class _DemoBuilder:
             return found is not None and f"legal:{code_key(found.code)}" in known_legal
 
         changes: dict[str, Any] = {
+            **{k: v for k, v in data.items() if k not in final or v != final[k]},
             "revision": revision,
             "status": Status.DRAFT.value,
             "issued_date": None,
@@ -283,9 +286,28 @@ class _DemoBuilder:
                     for f in tthc.get("fees", [])
                 ]
                 changes["tthc"] = tthc
-        changes = {k: v for k, v in changes.items() if v != data.get(k)}
+        changes = {k: v for k, v in changes.items() if v != final.get(k)}
         order = list(type(document).model_fields)
         return yaml_store.update_text(path.read_text(encoding="utf-8"), changes, order=order)
+
+    def _as_drafted(
+        self, document: Document, revision: int, final: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Return the fields of *document* as revision *revision* had them.
+
+        ``earlier-revisions.yaml`` beside the sample gives, for a revision, the fields it
+        said otherwise than the next one; a field it does not give reads as in the next
+        revision that does, or as in the sample. ``tthc`` is given field by field.
+        """
+        data = dict(final)
+        earlier = self.earlier.get(code_key(document.code), {})
+        for later in range(document.revision - 1, revision - 1, -1):
+            for name, value in earlier.get(later, {}).items():
+                if name == "tthc" and isinstance(value, dict):
+                    data["tthc"] = {**data.get("tthc", {}), **value}
+                else:
+                    data[name] = value
+        return data
 
     def plan(self) -> None:
         # Revisions whose reason is "Cập nhật theo <legal document>" are opened together, in
@@ -536,6 +558,21 @@ class _DemoBuilder:
         if progress is not None:
             progress(len(events), len(events))
         return Repository.open(self.dest)
+
+
+#: What earlier revisions of the sample's documents said (see ``_DemoBuilder._as_drafted``).
+EARLIER_REVISIONS = "earlier-revisions.yaml"
+
+
+def _earlier_revisions(source: Path) -> dict[str, dict[int, dict[str, Any]]]:
+    path = source / EARLIER_REVISIONS
+    if not path.is_file():
+        return {}
+    loaded = yaml_store.load(path.read_bytes(), file=EARLIER_REVISIONS) or {}
+    return {
+        code_key(str(code)): {int(revision): dict(fields) for revision, fields in revisions.items()}
+        for code, revisions in loaded.items()
+    }
 
 
 def build_demo(

@@ -97,3 +97,47 @@ def test_building_the_demo_reports_its_progress(demo_master: Path) -> None:
     assert total > 100
     assert [done for done, _ in DEMO_PROGRESS] == list(range(total + 1))
     assert {t for _, t in DEMO_PROGRESS} == {total}
+
+
+def test_earlier_revisions_read_as_they_did_then(demo_master: Path) -> None:
+    """Steps, times, dossier and legal basis change from revision to revision, as history says."""
+    repo = Repository.open(demo_master)
+    first, last = repo.revision("QT-TP-04", 1), repo.revision("QT-TP-04", 4)
+    assert first.tthc is not None and last.tthc is not None
+    assert [s.time for s in first.steps][:4] == [
+        "0,5 ngày làm việc", "01 ngày làm việc", "01 ngày làm việc", "0,5 ngày làm việc"
+    ]  # fmt: skip
+    assert [s.time for s in last.steps][:4] == [
+        "0,5 ngày làm việc", "1,5 ngày làm việc", "0,5 ngày làm việc", "0,25 ngày làm việc"
+    ]  # fmt: skip
+    assert not any("Trực tuyến" in m for m in first.tthc.methods)  # online from revision 2
+    assert any("Trực tuyến" in m for m in last.tthc.methods)
+    assert len(first.tthc.dossier) == len(last.tthc.dossier) - 1  # re-issue case added in 2
+    cited_2021 = [repo.legal_document(b.ref) for b in first.legal_basis]
+    assert all(d.issued <= dt.date(2021, 3, 15) for d in cited_2021)  # nothing later cited
+    assert {b.ref for b in last.legal_basis} - {b.ref for b in first.legal_basis} == {
+        "107/2021/NĐ-CP", "1520/QĐ-UBND"
+    }  # fmt: skip
+    before, after = repo.revision("QT-07", 2), repo.revision("QT-07", 3)
+    assert "Điều 5" in before.steps[3].action and "Điều 5" not in after.steps[3].action
+
+
+def test_every_signer_held_the_role_on_the_day_they_signed(demo_master: Path) -> None:
+    from qmsdocs.lifecycle import signer_problem
+
+    repo = Repository.open(demo_master)
+    checked = 0
+    for document in repo:
+        for issued in repo.revisions(document.code):
+            revision = repo.revision(document.code, issued.revision)
+            for signature in revision.approvals:
+                others = revision.model_copy(
+                    update={"approvals": [s for s in revision.approvals if s is not signature]}
+                )
+                day = signature.signed_at.date()
+                assert (
+                    signer_problem(repo.config, others, signature.person, signature.meaning, day)
+                    is None
+                )
+                checked += 1
+    assert checked == 3 * 82

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -23,6 +24,7 @@ from lxml import etree
 
 from qmsdocs import Form, Objectives, Policy, Procedure, QmsConfig, Repository
 from qmsdocs.audit import attribution
+from qmsdocs.export._text import datetime_text
 from qmsdocs.export.redline import redline
 from qmsdocs.export.trail import audit_trail_docx
 from qmsdocs.model import DossierItem, LegalRef, Step
@@ -106,9 +108,9 @@ def tracked(data: bytes) -> list[Any]:
     return list(root.iter(f"{W}ins")) + list(root.iter(f"{W}del"))
 
 
-def plain(document: Any, config: QmsConfig) -> list[str]:
+def plain(document: Any, config: QmsConfig, legal: Any = None) -> list[str]:
     """Return the layout of *document* alone: its redline against itself, which tracks nothing."""
-    data = redline(document, document, config=config, author=AUTHOR, when=WHEN)
+    data = redline(document, document, config=config, author=AUTHOR, when=WHEN, legal=legal)
     assert tracked(data) == []
     return texts(body(data))
 
@@ -257,10 +259,10 @@ def test_the_layout_follows_a_procedure(tthc: Procedure, config: QmsConfig) -> N
     ]
     positions = [lines.index(h) for h in headings]
     assert positions == sorted(positions)
-    assert lines[:3] == [
-        "ỦY BAN NHÂN DÂN PHƯỜNG AN HÒA",
-        "QUY TRÌNH",
-        "Quy trình cấp Giấy xác nhận tình trạng hôn nhân",
+    assert lines[:3] == [  # the copy's header block: agency | title | code, revision, dates
+        "ỦY BAN NHÂN DÂN\nPHƯỜNG AN HÒA",
+        "QUY TRÌNH CẤP GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+        "Mã hiệu: QT-TP-04\nLần ban hành: 04\nNgày ban hành: 21/07/2025\nNgày hiệu lực: 25/07/2025",
     ]
     for step in tthc.steps:
         assert step.action in lines
@@ -524,3 +526,39 @@ def test_the_audit_trail_in_english_and_empty(config: QmsConfig) -> None:
     paragraphs = [p.text for p in opened.paragraphs]
     assert "DOCUMENT CONTROL AUDIT TRAIL" in paragraphs and "From 01/01/2020" in paragraphs
     assert "No action in this period." in paragraphs and not opened.tables
+
+
+def test_a_time_changed_in_its_zone_is_one_value_replaced(
+    tthc: Procedure, config: QmsConfig
+) -> None:
+    """09:00 (UTC+07:00) → 02:00 (UTC+00:00) is one replaced value, not digits here and there."""
+    signature = tthc.approvals[0]
+    moved = signature.model_copy(
+        update={"signed_at": signature.signed_at.astimezone(dt.UTC) + dt.timedelta(hours=2)}
+    )
+    later = tthc.model_copy(update={"approvals": [moved, *tthc.approvals[1:]]})
+    utc = config.model_copy(update={"timezone": "UTC"})
+    data = redline(tthc, later, config=utc, author=AUTHOR, when=WHEN)
+    marks = [(m.tag[len(W) :], text_of(m)) for m in tracked(data)]
+    old = datetime_text(signature.signed_at.astimezone(dt.UTC))
+    new = datetime_text(moved.signed_at)
+    assert marks == [("ins", new), ("del", old)]
+    assert_round_trip(tthc, later, utc)
+
+
+def test_the_redline_and_the_copy_share_one_layout(sample_repo: Repository) -> None:
+    """The same numbered sections (5.1 … 5.14) and the same citations, in the same order."""
+    import docx as python_docx
+
+    from qmsdocs.export import DocumentRenderer, ExportContext, ExportInfo
+    from qmsdocs.lifecycle import DocumentState
+
+    document = sample_repo.document("QT-TP-04")
+    context = ExportContext(config=sample_repo.config, legal=sample_repo.legal)
+    copy = DocumentRenderer(document, context=context, info=ExportInfo(DocumentState.EFFECTIVE))
+    printed = [p.text for p in python_docx.Document(io.BytesIO(copy.copy())).paragraphs]
+    lines = plain(document, sample_repo.config, sample_repo.legal)
+    numbered = re.compile(r"^\d+(\.\d+)*\. [^\d]")
+    assert [t for t in lines if numbered.match(t)] == [t for t in printed if numbered.match(t)]
+    cited = [t for t in printed if "123/2015/NĐ-CP ngày 15/11/2015 của Chính phủ" in t]
+    assert cited and all("- " + t.removeprefix("-\t") in lines for t in cited)

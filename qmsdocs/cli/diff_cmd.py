@@ -149,7 +149,9 @@ def diff(
         from qmsdocs.export.redline import redline
 
         credited = attribution(repo, b) or ("qms", dt.datetime.now().astimezone())
-        data = redline(a, b, config=repo.config, author=credited[0], when=credited[1])
+        data = redline(
+            a, b, config=repo.config, author=credited[0], when=credited[1], legal=repo.legal
+        )
         write_output(docx_file, data)
         click.echo(_("wrote {path}").format(path=docx_file))
     else:

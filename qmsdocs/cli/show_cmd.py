@@ -193,8 +193,8 @@ def render(
             ).format(
                 revision=document.revision,
                 status=word(document.status.value),
-                issued=_fmt(document.issued_date),
-                effective=_fmt(document.effective_date),
+                issued=_fmt(document.issued_date) or "—",
+                effective=_fmt(document.effective_date) or "—",
                 day=f"{day:%d/%m/%Y}",
                 state=word(state),
             )

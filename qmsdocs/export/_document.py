@@ -10,13 +10,22 @@ from typing import BinaryIO, Literal
 
 from qmsdocs.errors import QmsError
 from qmsdocs.export._compose import Page, Shell
-from qmsdocs.export._labels import labels, legal_type_label
+from qmsdocs.export._labels import labels
 from qmsdocs.export._ooxml import Cell, Xml, paragraph, run, table, watermark_run
 from qmsdocs.export._package import PackedEntry, assemble, canonical_order
+from qmsdocs.export._sections import Citations, header_facts, procedure_parts
 from qmsdocs.export._template import Template
-from qmsdocs.export._text import clean, date_text, datetime_text, short_hash, xml_text
+from qmsdocs.export._text import (
+    agency_lines,
+    clean,
+    date_text,
+    datetime_text,
+    longest_line_mm,
+    short_hash,
+    xml_text,
+)
 from qmsdocs.i18n import _
-from qmsdocs.legal import LegalRegistry, number_key
+from qmsdocs.legal import LegalRegistry
 from qmsdocs.lifecycle import MEANINGS, DocumentState
 from qmsdocs.model.base import Signature
 from qmsdocs.model.config import QmsConfig
@@ -28,7 +37,6 @@ from qmsdocs.model.documents import (
     Policy,
     Procedure,
 )
-from qmsdocs.model.legal import LegalType
 from qmsdocs.stamp import content_stamp
 from qmsdocs.store.files import write_output
 
@@ -181,15 +189,13 @@ def _marking_xml(marking: Marking, language: str) -> bytes:
     return xml.encode("utf-8")
 
 
+#: The left and right padding of a table cell (1.5 mm each, see _ooxml.table), in mm.
+_CELL_MARGINS_MM = 3.0
+
+
 def _weights(total: float, weights: list[float]) -> list[float]:
     scale = total / sum(weights)
     return [w * scale for w in weights]
-
-
-def _lower_first(text: str) -> str:
-    if len(text) > 1 and text[0].isupper() and text[1].islower():
-        return text[0].lower() + text[1:]
-    return text
 
 
 _HISTORY_WEIGHTS = {
@@ -214,6 +220,7 @@ class _Layout:
         self.page = Page(page_shell(context))
         self.words = self.page.labels
         self.language = self.config.language
+        self._citations = Citations(context.legal, self.words, self.language)
         self.stamp = info.stamp or content_stamp(document)
         self.signed = self._signatures()
 
@@ -235,12 +242,8 @@ class _Layout:
             runs += [run(value)] if isinstance(value, str) else value
             return paragraph(runs, style=header_style)
 
-        agency = paragraph(
-            clean(self.config.organization.name).upper(),
-            style=header_style,
-            align="center",
-            bold=True,
-        )
+        lines = agency_lines(self.config.organization.name)
+        agency = paragraph("\n".join(lines), style=header_style, align="center", bold=True)
         title = paragraph(
             clean(document.title).upper(),
             style=header_style,
@@ -248,14 +251,14 @@ class _Layout:
             bold=True,
             size=size,
         )
-        facts = [
-            line(words["code"], document.code),
-            line(words["revision"], f"{document.revision:02d}"),
-            line(words["issued"], date_text(document.issued_date, empty="—")),
-            line(words["effective"], date_text(document.effective_date, empty="—")),
-            line(words["page"], page.page_field_runs()),
-        ]
+        facts = [line(label, value) for _, label, value in header_facts(document, words)]
+        facts.append(line(words["page"], page.page_field_runs()))
         widths = _weights(page.width, [42, 63, 60])
+        # the agency's column is as wide as its longest phrase needs (Ủy ban nhân dân), up to
+        # 36 % of the line: a name never breaks mid-phrase where it can be helped
+        needed = longest_line_mm(lines, size - 1) + _CELL_MARGINS_MM
+        agency_mm = min(max(widths[0], needed), page.width * 0.36)
+        widths = [agency_mm, widths[1] + widths[0] - agency_mm, widths[2]]
         page.header.append(
             table(
                 widths,
@@ -404,42 +407,11 @@ class _Layout:
 
     def citation(self, ref: LegalRef) -> str:
         """Return the citation of a legal reference: type, number, date, issuer, title."""
-        words = self.words
-        legal = self.context.legal.get(ref.ref) if self.context.legal else None
-        if legal is None:
-            return ref.ref
-        issued = date_text(legal.issued)
-        if legal.type is LegalType.STANDARD:
-            return f"{legal.number} {legal.title}"
-        type_name = legal_type_label(legal.type, self.language)
-        if self.language == "en":
-            if legal.title.startswith(type_name) or legal.type is LegalType.LAW:
-                return f"{legal.title} No. {legal.number} of {issued}"
-            return f"{type_name} No. {legal.number} of {issued} by {legal.issuer}: {legal.title}"
-        if legal.title.startswith(type_name) or legal.type is LegalType.LAW:
-            return (
-                f"{legal.title} {words['cite_number']} {legal.number} {words['cite_date']} {issued}"
-            )
-        return (
-            f"{type_name} {words['cite_number']} {legal.number} {words['cite_date']} {issued} "
-            f"{words['cite_issuer']} {legal.issuer} {_lower_first(legal.title)}"
-        )
+        return self._citations.citation(ref)
 
     def citations(self, refs: list[LegalRef]) -> list[str]:
         """Return one citation per cited legal document, with the articles cited in it."""
-        groups: dict[str, tuple[str, list[str]]] = {}
-        for ref in refs:
-            key = number_key(ref.ref)
-            if key not in groups:
-                groups[key] = (self.citation(ref), [])
-            where = " ".join(part for part in (ref.clause, ref.article) if part)
-            detail = f"{where}: {ref.note}" if where and ref.note else (where or ref.note or "")
-            if detail:
-                groups[key][1].append(detail)
-        return [
-            f"{text} ({'; '.join(details)})" if details else text
-            for text, details in groups.values()
-        ]
+        return self._citations.citations(refs)
 
     # -- content per kind ----------------------------------------------------------------
 
@@ -463,26 +435,24 @@ class _Layout:
                 style="QMS List",
             )
         page.heading(f"5. {words['content']}")
-        number = 0
+        numbers = dict(procedure_parts(procedure))
 
-        def sub(label: str) -> None:
-            nonlocal number
-            number += 1
-            page.heading(f"5.{number}. {label}", level=2)
+        def sub(key: str) -> None:
+            page.heading(f"{numbers[key]} {words[key]}", level=2)
 
         tthc = procedure.tthc
         if tthc is not None:
-            sub(words["tthc_name"])
+            sub("tthc_name")
             page.para(
                 [run(f"{tthc.name} ({words['tthc_code']}: "), run(tthc.code, bold=True), run(")")]
             )
             page.para(f"{words['tthc_field']}: {tthc.field}")
-            sub(words["methods"])
+            sub("methods")
             page.items(list(tthc.methods))
             if tthc.conditions:
-                sub(words["conditions"])
+                sub("conditions")
                 page.items(list(tthc.conditions))
-            sub(words["dossier"])
+            sub("dossier")
             rows: list[list[Cell | str]] = [
                 [
                     words["col_no"],
@@ -506,18 +476,18 @@ class _Layout:
                     ]
                 )
             self._grid([13, 62, 16, 16, 58], rows)
-            sub(words["dossier_sets"])
+            sub("dossier_sets")
             page.para(words["dossier_sets_value"].format(n=tthc.dossier_sets))
-            sub(words["time_limit"])
+            sub("time_limit")
             page.para(tthc.time_limit)
-            sub(words["subjects"])
+            sub("subjects")
             page.items(list(tthc.subjects))
-            sub(words["implementing_agency"])
+            sub("implementing_agency")
             page.para(tthc.implementing_agency)
             if tthc.coordinating_agencies:
-                sub(words["coordinating_agencies"])
+                sub("coordinating_agencies")
                 page.items(list(tthc.coordinating_agencies))
-            sub(words["fees"])
+            sub("fees")
             if tthc.fees:
                 fee_rows: list[list[Cell | str]] = [
                     [words["col_no"], words["col_fee"], words["col_amount"], words["col_basis"]]
@@ -528,14 +498,14 @@ class _Layout:
                 self._grid([13, 57, 35, 60], fee_rows)
             else:
                 page.para(words["none"])
-            sub(words["result"])
+            sub("result")
             page.para(tthc.result)
-            sub(words["place_of_receipt"])
+            sub("place_of_receipt")
             page.para(tthc.place_of_receipt)
         if procedure.responsibilities:
-            sub(words["responsibilities"])
+            sub("responsibilities")
             page.para(procedure.responsibilities)
-        sub(words["steps"])
+        sub("steps")
         step_rows: list[list[Cell | str]] = [
             [
                 words["col_step"],

@@ -11,6 +11,7 @@ once per template (see :mod:`qmsdocs.export._compose`).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NewType
@@ -106,10 +107,37 @@ def _text_element(part: str) -> str:
     return f"<w:t>{node_text(part)}</w:t>"
 
 
+#: A legal number (30/2020/NĐ-CP, 1520/QĐ-UBND): its hyphens never end a line. Codes
+#: (QT-TP-01) keep plain hyphens, so that Word's search finds them as typed.
+_BOUND = re.compile(r"\d/")
+
+
+def _pieces(part: str) -> str:
+    """Return *part* as text elements, the hyphens inside legal numbers non-breaking."""
+    if "-" not in part:
+        return _text_element(part)
+    out: list[str] = []
+    text = ""
+    for word in re.split(r"(\s+)", part):
+        if "-" not in word or not _BOUND.search(word) or word.strip("-") != word:
+            text += word
+            continue
+        first, *rest = word.split("-")
+        text += first
+        for piece in rest:
+            if text:
+                out.append(_text_element(text))
+            out.append("<w:noBreakHyphen/>")
+            text = piece
+    if text:
+        out.append(_text_element(text))
+    return "".join(out)
+
+
 def _run_content(text: str) -> str:
     text = clean(text)
     if "\n" not in text and "\t" not in text:
-        return _text_element(text) if text else ""
+        return _pieces(text) if text else ""
     out = []
     for index, line in enumerate(text.split("\n")):
         if index:
@@ -118,7 +146,7 @@ def _run_content(text: str) -> str:
             if part_index:
                 out.append("<w:tab/>")
             if part:
-                out.append(_text_element(part))
+                out.append(_pieces(part))
     return "".join(out)
 
 

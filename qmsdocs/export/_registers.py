@@ -16,7 +16,7 @@ from qmsdocs.export._compose import Page
 from qmsdocs.export._document import ExportContext, page_shell
 from qmsdocs.export._labels import legal_status_label, legal_type_label, state_label
 from qmsdocs.export._ooxml import Cell, paragraph, run, table
-from qmsdocs.export._text import clean, date_text
+from qmsdocs.export._text import agency_lines, clean, date_text
 from qmsdocs.legal import LegalRegistry
 from qmsdocs.lifecycle import DocumentState
 from qmsdocs.model.config import QmsConfig
@@ -170,7 +170,7 @@ class _Register:
                 clean(organization.parent).upper(), style=styles["QMS Header"], align="center"
             ),
             paragraph(
-                clean(organization.name).upper(),
+                "\n".join(agency_lines(organization.name)),
                 style=styles["QMS Header"],
                 align="center",
                 bold=True,

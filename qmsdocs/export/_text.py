@@ -7,7 +7,7 @@ import re
 import unicodedata
 from xml.sax.saxutils import escape
 
-__all__ = ["clean", "date_text", "datetime_text", "short_hash", "xml_text"]
+__all__ = ["agency_lines", "clean", "date_text", "datetime_text", "short_hash", "xml_text"]
 
 # Characters XML 1.0 does not allow (C0 controls but tab, LF, CR; surrogates; U+FFFE/FFFF).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -49,3 +49,32 @@ def short_hash(value: str | None, length: int = 12) -> str | None:
         return None
     prefix, _, digits = value.rpartition(":")
     return f"{prefix}:{digits[:length]}" if prefix else digits[:length]
+
+
+#: Where the name of a Vietnamese agency is broken into lines (Decree 30/2020, Appendix I:
+#: "ỦY BAN NHÂN DÂN" / "PHƯỜNG AN HÒA"): before the administrative unit it belongs to.
+_UNIT_WORDS = re.compile(r"\s(?=(?:PHƯỜNG|XÃ|THỊ TRẤN|ĐẶC KHU|QUẬN|HUYỆN|THỊ XÃ|THÀNH PHỐ|TỈNH)\s)")
+
+
+def agency_lines(name: str) -> list[str]:
+    """Return an agency's name in upper case as the lines it is printed on, never mid-phrase.
+
+    ``Ủy ban nhân dân phường An Hòa`` gives ``["ỦY BAN NHÂN DÂN", "PHƯỜNG AN HÒA"]``; a
+    name without an administrative unit after its start is one line.
+    """
+    text = " ".join(clean(name).upper().split())
+    match = _UNIT_WORDS.search(text)
+    if match is None or match.start() == 0:
+        return [text]
+    return [text[: match.start()], text[match.end() :]]
+
+
+def longest_line_mm(lines: list[str], size_pt: float, *, bold: bool = True) -> float:
+    """Return an estimate of the printed width of the longest of *lines* in Times New Roman.
+
+    Upper-case Times New Roman averages 0.72 em a character bold (0.68 regular): enough to
+    give a header cell the width its longest phrase needs, so that it does not wrap.
+    """
+    em = 0.72 if bold else 0.68
+    longest = max((len(line) for line in lines), default=0)
+    return longest * size_pt * em * 25.4 / 72

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,9 @@ from docx.shared import Cm, Pt
 from qmsdocs.diff import align, word_diff
 from qmsdocs.export._labels import labels
 from qmsdocs.export._package import pack, unpack
-from qmsdocs.export._text import clean, date_text, datetime_text
+from qmsdocs.export._sections import Citations, header_facts, procedure_parts
+from qmsdocs.export._text import agency_lines, clean, date_text, datetime_text
+from qmsdocs.legal import LegalRegistry
 from qmsdocs.model.base import Signature
 from qmsdocs.model.config import QmsConfig
 from qmsdocs.model.documents import Document, Objectives, Policy, Procedure
@@ -73,7 +76,7 @@ class _List:
     """One paragraph per list item; items matched by :func:`align` on *path*."""
 
     key: str
-    path: str
+    path: str | None
     items: tuple[Any, ...]
     texts: tuple[str, ...]
     style: str = "QMS Item"
@@ -94,6 +97,10 @@ class _Table:
 _Block = _Para | _List | _Table
 
 
+#: A date or a date and time as printed (05/03/2026, 05/03/2026 09:00 (UTC+07:00)).
+_VALUE = re.compile(r"^\d{2}/\d{2}/\d{4}(?: \d{2}:\d{2}(?: \(UTC[+-]\d{2}:\d{2}\))?)?$")
+
+
 def _dump(values: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(v.model_dump(mode="json") if hasattr(v, "model_dump") else v for v in values)
 
@@ -106,10 +113,11 @@ def _widths(*weights: float) -> tuple[float, ...]:
 class _Layout:
     """Build the blocks of one document."""
 
-    def __init__(self, config: QmsConfig) -> None:
+    def __init__(self, config: QmsConfig, legal: LegalRegistry | None) -> None:
         self.config = config
         self.language = config.language
         self.label: Mapping[str, str] = labels(self.language)
+        self.citations = Citations(legal, self.label, self.language)
         self.blocks: list[_Block] = []
 
     def para(self, key: str, text: str | None, style: str = "QMS Body") -> None:
@@ -120,7 +128,9 @@ class _Layout:
         if value:
             self.para(key, f"{label}: {value}")
 
-    def items(self, key: str, path: str, values: Sequence[Any], texts: Sequence[str]) -> None:
+    def items(
+        self, key: str, path: str | None, values: Sequence[Any], texts: Sequence[str]
+    ) -> None:
         if values:
             self.blocks.append(
                 _List(key, path, _dump(values), tuple(clean(f"- {t}") for t in texts))
@@ -151,22 +161,21 @@ class _Layout:
 
     def document(self, doc: Document) -> list[_Block]:
         label = self.label
-        self.para("agency", self.config.organization.name.upper(), "QMS Agency")
-        self.para("kind", label[f"kind_{doc.kind}"].upper(), "QMS Title")
-        self.para("title", doc.title, "QMS Title")
-        header = [
-            ("code", label["code"], doc.code),
-            ("revision", label["revision"], str(doc.revision)),
-            ("issued", label["issued"], date_text(doc.issued_date)),
-            ("effective", label["effective"], date_text(doc.effective_date)),
-        ]
+        # the header block of the copy: agency | title | code, revision, dates
+        facts = header_facts(doc, label)
         self.table(
             "header",
             None,
             (),
-            _widths(1, 2),
-            [k for k, _, _ in header],
-            [(name, value) for _, name, value in header],
+            _widths(42, 63, 60),
+            ["header"],
+            [
+                (
+                    "\n".join(agency_lines(self.config.organization.name)),
+                    clean(doc.title).upper(),
+                    "\n".join(f"{name}: {value}" for _, name, value in facts),
+                )
+            ],
         )
         self._signatures(doc)
         self._history(doc)
@@ -242,15 +251,18 @@ class _Layout:
             rows,
         )
 
-    def _legal_basis(self, doc: Document, *, heading: str) -> None:
+    def _legal_basis(self, doc: Document, *, heading: str | None) -> None:
         if not doc.legal_basis:
             return
-        self.para("legal_basis", heading, "QMS Subheading")
-        texts = []
-        for ref in doc.legal_basis:
-            text = ", ".join(x for x in (ref.ref, ref.article, ref.clause) if x)
-            texts.append(f"{text}: {ref.note}" if ref.note else text)
-        self.items("legal_basis.items", "legal_basis", doc.legal_basis, texts)
+        if heading:
+            self.para("legal_basis", heading, "QMS Subheading")
+        grouped = self.citations.grouped(list(doc.legal_basis))
+        # one item per cited legal document, matched by its number
+        self.items("legal_basis.items", None, [k for k, _ in grouped], [t for _, t in grouped])
+
+    def part(self, key: str) -> str:
+        """Return the heading of part *key* of section 5, numbered as the copy numbers it."""
+        return f"{self.numbers[key]} {self.label[key]}"
 
     def _procedure(self, doc: Procedure) -> None:
         label = self.label
@@ -259,7 +271,7 @@ class _Layout:
         self.para("scope", f"2. {label['scope']}", "QMS Heading")
         self.para("scope.text", doc.scope)
         self.para("references", f"3. {label['references']}", "QMS Heading")
-        self._legal_basis(doc, heading=label["legal_basis"])
+        self._legal_basis(doc, heading=None)
         self.items("references.items", "references", doc.references, doc.references)
         if not doc.legal_basis and not doc.references:
             self.para("references.none", label["none"])
@@ -275,12 +287,13 @@ class _Layout:
         if not doc.definitions:
             self.para("definitions.none", label["none"])
         self.para("content", f"5. {label['content']}", "QMS Heading")
-        if doc.responsibilities:
-            self.para("responsibilities", label["responsibilities"], "QMS Subheading")
-            self.para("responsibilities.text", doc.responsibilities)
+        self.numbers = dict(procedure_parts(doc))
         if doc.tthc is not None:
             self._tthc(doc)
-        self.para("steps", label["steps"], "QMS Subheading")
+        if doc.responsibilities:
+            self.para("responsibilities", self.part("responsibilities"), "QMS Subheading")
+            self.para("responsibilities.text", doc.responsibilities)
+        self.para("steps", self.part("steps"), "QMS Subheading")
         self.table(
             "steps.table",
             "steps",
@@ -323,8 +336,8 @@ class _Layout:
     def _tthc(self, doc: Procedure) -> None:
         label, t = self.label, doc.tthc
         assert t is not None
-        self.field("tthc.name", label["tthc_name"], t.name)
-        self.field("tthc.code", label["tthc_code"], t.code)
+        self.para("tthc_name", self.part("tthc_name"), "QMS Subheading")
+        self.para("tthc.name", f"{t.name} ({label['tthc_code']}: {t.code})")
         self.field("tthc.field", label["tthc_field"], t.field)
         sections: list[tuple[str, str, list[str]]] = [
             ("methods", "tthc.methods", t.methods),
@@ -332,43 +345,35 @@ class _Layout:
         ]
         for key, path, values in sections:
             if values:
-                self.para(key, label[key], "QMS Subheading")
+                self.para(key, self.part(key), "QMS Subheading")
                 self.items(f"{key}.items", path, values, values)
-        self.para("dossier", label["dossier"], "QMS Subheading")
+        self.para("dossier", self.part("dossier"), "QMS Subheading")
         self.table(
             "dossier.table",
             "tthc.dossier",
-            (label["col_item"], label["col_originals"], label["col_copies"]),
-            _widths(5, 1, 1),
+            (label["col_item"], label["col_originals"], label["col_copies"], label["col_note"]),
+            _widths(62, 16, 16, 58),
             t.dossier,
             [
                 (
-                    "\n".join(
-                        x
-                        for x in (
-                            d.name,
-                            d.note or "",
-                            label["form_ref"].format(code=d.form) if d.form else "",
-                        )
-                        if x
-                    ),
-                    str(d.originals),
-                    str(d.copies),
+                    d.name + (f" ({label['form_ref'].format(code=d.form)})" if d.form else ""),
+                    f"{d.originals:02d}" if d.originals else "-",
+                    f"{d.copies:02d}" if d.copies else "-",
+                    d.note or "",
                 )
                 for d in t.dossier
             ],
         )
-        self.field(
-            "dossier_sets",
-            label["dossier_sets"],
-            label["dossier_sets_value"].format(n=t.dossier_sets),
-        )
-        self.field("time_limit", label["time_limit"], t.time_limit)
-        self.para("subjects", label["subjects"], "QMS Subheading")
+        self.para("dossier_sets", self.part("dossier_sets"), "QMS Subheading")
+        self.para("dossier_sets.text", label["dossier_sets_value"].format(n=t.dossier_sets))
+        self.para("time_limit", self.part("time_limit"), "QMS Subheading")
+        self.para("time_limit.text", t.time_limit)
+        self.para("subjects", self.part("subjects"), "QMS Subheading")
         self.items("subjects.items", "tthc.subjects", t.subjects, t.subjects)
-        self.field("implementing_agency", label["implementing_agency"], t.implementing_agency)
+        self.para("implementing_agency", self.part("implementing_agency"), "QMS Subheading")
+        self.para("implementing_agency.text", t.implementing_agency)
         if t.coordinating_agencies:
-            self.para("coordinating", label["coordinating_agencies"], "QMS Subheading")
+            self.para("coordinating", self.part("coordinating_agencies"), "QMS Subheading")
             self.items(
                 "coordinating.items",
                 "tthc.coordinating_agencies",
@@ -377,25 +382,25 @@ class _Layout:
             )
         # A table is always preceded by a paragraph both revisions print: a tracked paragraph
         # right before a table cannot merge into it, and LibreOffice then keeps it empty.
-        self.para("fees", label["fees"], "QMS Subheading")
+        self.para("fees", self.part("fees"), "QMS Subheading")
         if t.fees:
             self.table(
                 "fees.table",
                 "tthc.fees",
                 (label["col_fee"], label["col_amount"], label["col_basis"]),
-                _widths(2, 3, 1.5),
+                _widths(57, 35, 60),
                 t.fees,
                 [
-                    (f.name, f.amount, ", ".join(x for x in (f.basis.ref, f.basis.article) if x))
-                    if f.basis
-                    else (f.name, f.amount, "")
+                    (f.name, f.amount, self.citations.citations([f.basis])[0] if f.basis else "")
                     for f in t.fees
                 ],
             )
         else:
             self.para("fees.none", label["none"])
-        self.field("result", label["result"], t.result)
-        self.field("place_of_receipt", label["place_of_receipt"], t.place_of_receipt)
+        self.para("result", self.part("result"), "QMS Subheading")
+        self.para("result.text", t.result)
+        self.para("place_of_receipt", self.part("place_of_receipt"), "QMS Subheading")
+        self.para("place_of_receipt.text", t.place_of_receipt)
 
     def _policy(self, doc: Policy) -> None:
         label = self.label
@@ -462,8 +467,10 @@ class _Layout:
             self.para("plan.none", label["none"])
 
 
-def _layout(document: Document, config: QmsConfig) -> list[_Block]:
-    return _Layout(config).document(document)
+def _layout(
+    document: Document, config: QmsConfig, legal: LegalRegistry | None = None
+) -> list[_Block]:
+    return _Layout(config, legal).document(document)
 
 
 # -- writing: blocks of both revisions into one .docx with tracked changes -------------
@@ -543,6 +550,10 @@ class _Writer:
         if old == new:
             if new:
                 p.append(self._run(new, deleted=False))
+            return
+        if _VALUE.match(old) and _VALUE.match(new):  # a date or a time: one value, replaced
+            self._tracked(p, "del", old)
+            self._tracked(p, "ins", new)
             return
         for segment in word_diff(old, new):
             if segment.op == "equal":
@@ -705,8 +716,12 @@ def redline(
     config: QmsConfig,
     author: str,
     when: dt.datetime,
+    legal: LegalRegistry | None = None,
 ) -> bytes:
     """Return a .docx of *b* with the changes from *a* as Word tracked changes.
+
+    It is laid out as the controlled copy is (header block, numbered sections, the legal
+    basis cited with type, date, issuer and title from *legal*, when given).
 
     Every change is attributed to *author* (the printed name of the later revision's
     author) at *when* (its date). Accepting all changes gives the text of *b*, rejecting
@@ -722,7 +737,7 @@ def redline(
     )
     header.style = docx.styles["QMS Cell"]
     writer = _Writer(docx, author=clean(author), date=f"{when:%Y-%m-%dT%H:%M:%S}")
-    old_blocks, new_blocks = _layout(a, config), _layout(b, config)
+    old_blocks, new_blocks = _layout(a, config, legal), _layout(b, config, legal)
     for i, j in _pairs_by_key(old_blocks, new_blocks, key=lambda block: block.key):
         writer.block(
             old_blocks[i] if i is not None else None, new_blocks[j] if j is not None else None

@@ -97,10 +97,11 @@ def test_diff_json_of_two_revisions_is_the_api_diff(
     repo = Repository.open(demo_master)
     expected = diff(repo.revision("QT-TP-04", 1), repo.revision("QT-TP-04", 2)).to_dict()
     assert code == 0 and json.loads(out) == expected
-    assert [c["path"] for c in expected["content_changes"]] == [
-        "legal_basis[107/2021/NĐ-CP]",
-        "history[2]",
-    ]
+    paths = [c["path"] for c in expected["content_changes"]]
+    # revision 2 put the procedure online and added the re-issue case (its history says so)
+    assert paths[:3] == ["legal_basis[107/2021/NĐ-CP]", "history[2]", "scope"]
+    assert "tthc.methods[2]" in paths and "steps[5].action" in paths
+    assert "tthc.dossier[GXNTTHN đã được cấp trước đây (trường hợp yêu cầu cấp lại)]" in paths
 
 
 def test_diff_by_dates_compares_the_revisions_in_force(
@@ -147,8 +148,8 @@ def test_diff_writes_an_html_page_and_a_redline(
     data = redline_file.read_bytes()
     assert code == 0 and {m.get(f"{W}author") for m in tracked(data)} == {"Võ Minh Tuấn"}
     assert {m.get(f"{W}date") for m in tracked(data)} == {"2025-08-11T08:45:00"}
-    assert resolve(data, accept=True) == plain(repo.revision("QT-01", 3), repo.config)
-    assert resolve(data, accept=False) == plain(repo.revision("QT-01", 2), repo.config)
+    assert resolve(data, accept=True) == plain(repo.revision("QT-01", 3), repo.config, repo.legal)
+    assert resolve(data, accept=False) == plain(repo.revision("QT-01", 2), repo.config, repo.legal)
 
 
 def test_diff_against_the_draft_being_edited(

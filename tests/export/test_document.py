@@ -89,7 +89,7 @@ def test_header_block_shows_agency_title_code_revision_dates_and_page_fields(
     header = reopen(data).sections[0].header
     assert len(header.tables) == 1
     agency, title, facts = cell_texts(header.tables[0])[0]
-    assert agency == "ỦY BAN NHÂN DÂN PHƯỜNG AN HÒA"
+    assert agency == "ỦY BAN NHÂN DÂN\nPHƯỜNG AN HÒA"  # the unit on its own line (Decree 30)
     assert title == "QUY TRÌNH ĐĂNG KÝ KHAI SINH"
     lines = facts.split("\n")
     assert lines[:4] == [

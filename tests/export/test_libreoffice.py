@@ -58,6 +58,25 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     copy("CSCL", DocumentState.SUPERSEDED, Marking.uncontrolled(DAY), "superseded")
     copy("MTCL-2025", DocumentState.EFFECTIVE, Marking(), "objectives")
     copy("BM-TP-01-01", DocumentState.EFFECTIVE, Marking(), "form")
+    # the same numbers at every position of a line and of a narrow cell: one would break
+    # inside if anything let it
+    procedure = repo.document("QT-TP-01")
+    padded = [
+        step.model_copy(
+            update={
+                "action": f"Đối chiếu {'x' * (n % 9)} {'mẫu ' * (n // 9)}theo 123/2015/NĐ-CP, "
+                "04/2020/TT-BTP và 1520/QĐ-UBND."
+            }
+        )
+        for n, step in enumerate(procedure.steps * 5)
+    ]
+    padded = [step.model_copy(update={"no": n}) for n, step in enumerate(padded, start=1)]
+    purpose = " ".join(f"{'a' * n} theo 123/2015/NĐ-CP." for n in range(1, 40))
+    numbers = procedure.model_copy(update={"steps": padded, "purpose": purpose})
+    renderer = DocumentRenderer(
+        numbers, context=context, info=ExportInfo(DocumentState.EFFECTIVE, commit=COMMIT)
+    )
+    (out / "numbers.docx").write_bytes(renderer.copy(Marking()))
     (out / "external.docx").write_bytes(
         render_external_register(external_rows(repo.legal, DAY), context=context, as_of=DAY)
     )
@@ -106,6 +125,7 @@ def test_libreoffice_converts_every_export(pdfs: dict[str, Path]) -> None:
         "external",
         "form",
         "internal",
+        "numbers",
         "objectives",
         "superseded",
     ]
@@ -160,3 +180,23 @@ def test_footer_traces_every_page(pdfs: dict[str, Path]) -> None:
     total = pages(pdfs["controlled"])
     for page in range(1, total + 1):
         assert f"Commit: {COMMIT[:12]}" in text(pdfs["controlled"], page)
+
+
+def test_the_agency_name_breaks_between_its_phrases_only(pdfs: dict[str, Path]) -> None:
+    """Not "ỦY BAN NHÂN / DÂN PHƯỜNG AN / HÒA": Decree 30 prints the unit on its own line."""
+    for name in ("controlled", "draft", "form"):
+        lines = [line.strip() for line in text(pdfs[name], 1).splitlines()]
+        assert "ỦY BAN NHÂN DÂN" in lines and "PHƯỜNG AN HÒA" in lines, name
+
+
+def test_legal_numbers_never_break_inside(pdfs: dict[str, Path]) -> None:
+    """Each number, at every position of a line and of a narrow cell, is printed on one line."""
+    import zipfile
+
+    source = pdfs["numbers"].parent.parent / "docx" / "numbers.docx"
+    xml = zipfile.ZipFile(source).read("word/document.xml").decode("utf-8")
+    body = re.sub(r"<[^>]+>", "", xml.replace("<w:noBreakHyphen/>", "-"))
+    printed = text(pdfs["numbers"])
+    for number in ("123/2015/NĐ-CP", "04/2020/TT-BTP", "1520/QĐ-UBND"):
+        assert body.count(number) >= 30
+        assert printed.count(number) == body.count(number), number

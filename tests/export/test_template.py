@@ -112,7 +112,7 @@ def test_exports_use_the_template_styles_and_letterhead(
     document = reopen(data)
     header = document.sections[0].header
     assert [p.text for p in header.paragraphs][:2] == ["", LETTERHEAD]
-    assert cell_texts(header.tables[0])[0][0] == "ỦY BAN NHÂN DÂN PHƯỜNG AN HÒA"
+    assert cell_texts(header.tables[0])[0][0] == "ỦY BAN NHÂN DÂN\nPHƯỜNG AN HÒA"
     assert marking_text(data).startswith("BẢN KIỂM SOÁT  Số bản: 02")
     # The logo stays, related from the header.
     header_rels = part(data, "word/_rels/header1.xml.rels").decode()
