@@ -25,6 +25,7 @@ from qmsdocs.errors import (
     InvalidCode,
     InvalidDocument,
     QmsError,
+    ReadOnlyRepository,
     RepositoryBusy,
     RepositoryNotFound,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "Procedure",
     "QmsConfig",
     "QmsError",
+    "ReadOnlyRepository",
     "Relation",
     "RelationType",
     "Repository",

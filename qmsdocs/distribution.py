@@ -30,11 +30,12 @@ from qmsdocs.model.base import Code, Ident, Model, Text
 from qmsdocs.model.codes import code_key
 from qmsdocs.model.problems import invalid, schema_problem, shown
 from qmsdocs.store import yaml as yaml_store
-from qmsdocs.store.files import action_lock, record_intent, write_atomic
+from qmsdocs.store.files import record_intent, write_atomic
 from qmsdocs.store.git import GitStore, Identity
 from qmsdocs.workflow import LOCK_NAME, ActionResult, Workflow, _intent
 
 if TYPE_CHECKING:
+    from qmsdocs.read.reader import Reader
     from qmsdocs.repository import Repository
 
 __all__ = [
@@ -124,7 +125,7 @@ class DistributionRegister(Model):
         return next((c for c in self.copies if c.key == key), None)
 
 
-def _register_path(repo: Repository) -> Path:
+def _register_path(repo: Repository | Reader) -> Path:
     return Path(repo.root) / REGISTER_FILE
 
 
@@ -155,7 +156,7 @@ def _parse_register(data: bytes) -> DistributionRegister:
         ) from None
 
 
-def read_register(repo: Repository) -> DistributionRegister:
+def read_register(repo: Repository | Reader) -> DistributionRegister:
     """Return the distribution register of *repo* (a :class:`~qmsdocs.Repository`).
 
     A missing file is an empty register. Raise :class:`InvalidDocument` naming the file and
@@ -192,8 +193,7 @@ class DistributionWorkflow(Workflow):
         person not in qms.yaml.
         """
         day = now.date()
-        with action_lock(self._lock_path(), wait=self.lock_wait):
-            repo, store = self._open()
+        with self._held() as (repo, store):
             config = repo.config
             who = self._person(config, by)
             if code not in repo:
@@ -273,8 +273,7 @@ class DistributionWorkflow(Workflow):
     ) -> ActionResult:
         """Record that copy *copy_number* of *code* revision *revision* came back today."""
         day = now.date()
-        with action_lock(self._lock_path(), wait=self.lock_wait):
-            repo, store = self._open()
+        with self._held() as (repo, store):
             config = repo.config
             who = self._person(config, by)
             register = self._register(repo)
@@ -314,7 +313,7 @@ class DistributionWorkflow(Workflow):
     # -- helpers -----------------------------------------------------------------------
 
     @staticmethod
-    def _register(repo: Repository) -> DistributionRegister:
+    def _register(repo: Repository | Reader) -> DistributionRegister:
         try:
             return read_register(repo)
         except InvalidDocument as error:
@@ -416,6 +415,7 @@ def record_copy(
     *repo* is a :class:`~qmsdocs.Repository`; *by* a person of qms.yaml; *now* aware.
     See :meth:`DistributionWorkflow.record_copy` for what is refused.
     """
+    repo.reader.require_writable()
     return DistributionWorkflow(Path(repo.root)).record_copy(
         code,
         revision,
@@ -431,6 +431,7 @@ def return_copy(
     repo: Repository, code: str, revision: int, copy_number: int, *, by: str, now: dt.datetime
 ) -> ActionResult:
     """Record, as one commit, that a controlled copy was returned on the day of *now*."""
+    repo.reader.require_writable()
     return DistributionWorkflow(Path(repo.root)).return_copy(
         code, revision, copy_number, by=by, now=repo.config.local(now)
     )

@@ -9,7 +9,8 @@ Every error the library raises on purpose derives from :class:`QmsError`::
     ├── InvalidDocument         a file that cannot be read as a document (syntax or schema)
     ├── ConfigError             qms.yaml is missing, unreadable or invalid
     ├── ActionRefused           a lifecycle action the rules do not allow (nothing changed)
-    │   └── RepositoryBusy      another action holds the repository lock
+    │   ├── RepositoryBusy      another action holds the repository lock
+    │   └── ReadOnlyRepository  an action asked of a snapshot of a commit (Repository.at)
     └── GitError                git failed; the action was rolled back
 
 Content problems found by validation are *findings* (:class:`qmsdocs.Finding`), not
@@ -33,6 +34,7 @@ __all__ = [
     "GitError",
     "RepositoryBusy",
     "QmsError",
+    "ReadOnlyRepository",
     "RepositoryNotFound",
 ]
 
@@ -98,6 +100,10 @@ class ConfigError(QmsError):
 
 class ActionRefused(QmsError):
     """A lifecycle action that the rules do not allow; nothing was changed."""
+
+
+class ReadOnlyRepository(ActionRefused):
+    """An action asked of a read-only snapshot of a commit; nothing was changed."""
 
 
 class RepositoryBusy(ActionRefused):

@@ -12,13 +12,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from qmsdocs import impact_run
 from qmsdocs.errors import ActionRefused, DocumentNotFound
 from qmsdocs.i18n import NC_, _, translate
 from qmsdocs.impact import replace_citations
 from qmsdocs.legal import LegalRegistry, number_key
 from qmsdocs.model import ChangeEntry, LegalDocument, LegalRef, Relation, RelationType, Status
 from qmsdocs.model.codes import legal_file_code
-from qmsdocs.store.files import action_lock
 from qmsdocs.workflow import ActionResult, Workflow
 
 __all__ = ["LegalWorkflow", "legal_reason"]
@@ -70,12 +70,11 @@ class LegalWorkflow(Workflow):
 
     def legal_add(self, document: LegalDocument, *, by: str, now: dt.datetime) -> ActionResult:
         """Register a legal document in legal/ (its relations, if any, are checked too)."""
-        with action_lock(self._lock_path(), wait=self.lock_wait):
-            repo, store = self._open()
+        with self._held() as (repo, store):
             config = repo.config
             who = self._person(config, by)
-            if repo.legal.get(document.number) is not None:
-                existing = repo.legal.get(document.number)
+            existing = repo.legal.get(document.number)
+            if existing is not None:
                 raise ActionRefused(
                     _("{number} is already registered ({file})").format(
                         number=document.number, file=repo.file_of(existing.number)
@@ -107,8 +106,7 @@ class LegalWorkflow(Workflow):
         self, number: str, relation: Relation, *, by: str, now: dt.datetime
     ) -> ActionResult:
         """Declare that legal document *number* amends, replaces, repeals … another one."""
-        with action_lock(self._lock_path(), wait=self.lock_wait):
-            repo, store = self._open()
+        with self._held() as (repo, store):
             config = repo.config
             who = self._person(config, by)
             source = self._legal(repo, number)
@@ -159,8 +157,7 @@ class LegalWorkflow(Workflow):
         now: dt.datetime,
     ) -> ActionResult:
         """Register a batch of legal documents and relations as one commit, or nothing."""
-        with action_lock(self._lock_path(), wait=self.lock_wait):
-            repo, store = self._open()
+        with self._held() as (repo, store):
             config = repo.config
             who = self._person(config, by)
             new_docs: dict[str, LegalDocument] = {}
@@ -197,7 +194,7 @@ class LegalWorkflow(Workflow):
                 list(changed.values()),
                 [],
             )
-            files = []
+            files: list[tuple[LegalDocument | None, LegalDocument, str]] = []
             for key, document in changed.items():
                 document = LegalDocument.model_validate(document.model_dump())
                 if key in new_docs:
@@ -237,15 +234,14 @@ class LegalWorkflow(Workflow):
         in force; an amending document is added to the legal basis.
         """
         day = now.date()
-        with action_lock(self._lock_path(), wait=self.lock_wait):
-            repo, store = self._open()
+        with self._held() as (repo, store):
             config = repo.config
             who = self._person(config, by)
             legal = self._legal(repo, number)
             if codes:
                 targets = [repo.document(c).code for c in codes]
             else:
-                targets = [d.code for d in repo.impact(on=day, legal=legal.number)]
+                targets = [d.code for d in impact_run.impact(repo, on=day, legal=legal.number)]
             if not targets:
                 raise ActionRefused(
                     _(

@@ -10,10 +10,12 @@ back as they were.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from qmsdocs import lifecycle
 from qmsdocs.errors import ActionRefused, GitError
@@ -31,11 +33,13 @@ from qmsdocs.model import (
     Withdrawal,
 )
 from qmsdocs.model.codes import canonical_code, check_code
+from qmsdocs.read.reader import Reader
 from qmsdocs.schemas import schema_comment
 from qmsdocs.stamp import content_stamp
 from qmsdocs.store import yaml as yaml_store
 from qmsdocs.store.files import action_lock, record_intent, write_atomic
 from qmsdocs.store.git import GitStore, Identity, parse_trailers
+from qmsdocs.validation_run import validate_document
 
 __all__ = ["ActionResult", "Workflow"]
 
@@ -155,6 +159,25 @@ def _template(
     return base
 
 
+class ReadsThrough(Protocol):
+    """What acts through a workflow: a facade that reads through a :class:`Reader`."""
+
+    @property
+    def reader(self) -> Reader:
+        """Return the reader the facade reads through."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """What an action makes of a document: the new document and how to commit it."""
+
+    action: str  # the action the commit records (review may be a "reject")
+    new: Document
+    message: str
+    tag_message: str | None = None
+
+
 class Workflow:
     """The lifecycle actions on the QMS repository at *root* (inside a git work tree)."""
 
@@ -164,16 +187,13 @@ class Workflow:
         *,
         lock_wait: float = 10.0,
         cache: dict[str, Any] | None = None,
-        repository: Any = None,
+        repository: ReadsThrough | None = None,
     ) -> None:
-        from qmsdocs.repository import Repository  # the facade imports us too
-
-        self._Repository = Repository
         self.root = root
         self.lock_wait = lock_wait
         self._cache = cache
-        # The facade acting through us: it is re-read under the lock instead of opening a
-        # second repository, and afterwards re-reads only the files we wrote.
+        # The facade acting through us: its reader is re-read under the lock instead of
+        # opening a second one, and afterwards re-reads only the files we wrote.
         self._repository = repository
         #: Files written and committed by the last action (relative to the root).
         self.written: list[str] = []
@@ -182,12 +202,13 @@ class Workflow:
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _open(self) -> tuple[Any, GitStore]:
+    def _open(self) -> tuple[Reader, GitStore]:
         if self._repository is not None:
-            repo = self._repository
-            repo._rescan()  # what other processes did before we held the lock
+            repo = self._repository.reader
+            repo.require_writable()
+            repo.rescan()  # what other processes did before we held the lock
         else:
-            repo = self._Repository(self.root, _cache=self._cache)
+            repo = Reader(self.root, cache=self._cache)
         if repo.git_top is None:
             raise ActionRefused(
                 _("{root} is not inside a git work tree: run 'git init' first").format(
@@ -195,6 +216,46 @@ class Workflow:
                 )
             )
         return repo, GitStore(repo.git_top)
+
+    @contextlib.contextmanager
+    def _held(self) -> Iterator[tuple[Reader, GitStore]]:
+        """Hold the repository's lock, and read the repository again under it."""
+        with action_lock(self._lock_path(), wait=self.lock_wait):
+            yield self._open()
+
+    def _change(
+        self,
+        code: str,
+        *,
+        by: str,
+        now: dt.datetime,
+        doing: str,
+        statuses: tuple[Status, ...],
+        edit: Callable[[Reader, QmsConfig, Document, str], _Edit],
+    ) -> ActionResult:
+        """Run the skeleton of every action on one document.
+
+        Lock, re-read, check that *by* is a person and the document is in one of
+        *statuses*, let *edit* check the rest and make the new document, write, commit.
+        """
+        with self._held() as (repo, store):
+            document, file = self._load(repo, code)
+            config = repo.config
+            who = self._person(config, by)
+            self._require(document, *statuses, doing=doing)
+            change = edit(repo, config, document, file)
+            return self._commit(
+                repo,
+                store,
+                action=change.action,
+                old=document,
+                new=change.new,
+                file=file,
+                message=change.message,
+                by=who,
+                now=now,
+                tag_message=change.tag_message,
+            )
 
     def _person(self, config: QmsConfig, person_id: str) -> Identity:
         person = config.person(person_id)
@@ -209,7 +270,7 @@ class Workflow:
 
     def _commit(
         self,
-        repo: Any,
+        repo: Reader,
         store: GitStore,
         *,
         action: str,
@@ -238,7 +299,7 @@ class Workflow:
 
     def _commit_files(
         self,
-        repo: Any,
+        repo: Reader,
         store: GitStore,
         *,
         action: str,
@@ -250,6 +311,7 @@ class Workflow:
     ) -> str | None:
         """Write each (old, new, file) and commit them all as one commit; None if unchanged."""
         paths = [self.root / file for _, _, file in files]
+        assert repo.git_top is not None  # see _open
         rels = [path.relative_to(repo.git_top).as_posix() for path in paths]
         dirty = store.dirty(rels)
         if dirty:
@@ -320,7 +382,7 @@ class Workflow:
                 write_atomic(path, before)
         store.unstage([rel for _, rel, _ in written])
 
-    def _load(self, repo: Any, code: str) -> tuple[Document, str]:
+    def _load(self, repo: Reader, code: str) -> tuple[Document, str]:
         if code not in repo:
             raise repo.not_found(code, _("no document {code!r}; see 'qms list'").format(code=code))
         return repo.document(code), repo.file_of(code)
@@ -358,8 +420,8 @@ class Workflow:
             raise ActionRefused(f"{document.code}: {problem}", code=document.code)
 
     @staticmethod
-    def _check_valid(repo: Any, file: str, code: str) -> None:
-        errors = [f for f in repo.validate_document(code) if f.severity is Severity.ERROR]
+    def _check_valid(repo: Reader, file: str, code: str) -> None:
+        errors = [f for f in validate_document(repo, code) if f.severity is Severity.ERROR]
         if errors:
             raise ActionRefused(
                 _("{code} has {count} error(s); fix them first (qms validate): {first}").format(
@@ -428,8 +490,7 @@ class Workflow:
         problem = check_code(code)
         if problem:
             raise ActionRefused(str(problem), code=code)
-        with action_lock(self._lock_path(), wait=self.lock_wait):
-            repo, store = self._open()
+        with self._held() as (repo, store):
             config = repo.config
             who = self._person(config, by)
             if code in repo:
@@ -482,12 +543,8 @@ class Workflow:
         """Open a new draft revision of an issued document (revision + 1)."""
         if not reason.strip():
             raise ActionRefused(_("a revision needs a reason (--reason)"))
-        with action_lock(self._lock_path(), wait=self.lock_wait):
-            repo, store = self._open()
-            document, file = self._load(repo, code)
-            config = repo.config
-            who = self._person(config, by)
-            self._require(document, Status.APPROVED, doing="revise")
+
+        def edit(repo: Reader, config: QmsConfig, document: Document, file: str) -> _Edit:
             self._check_signer(
                 config, document.model_copy(update={"approvals": []}), by, "authored", now.date()
             )
@@ -507,43 +564,26 @@ class Workflow:
                 }
             )
             new = type(document).model_validate(new.model_dump())
-            message = _message(config, "revise", new, reason, reason=reason)
-            return self._commit(
-                repo,
-                store,
-                action="revise",
-                old=document,
-                new=new,
-                file=file,
-                message=message,
-                by=who,
-                now=now,
-            )
+            return _Edit("revise", new, _message(config, "revise", new, reason, reason=reason))
+
+        return self._change(
+            code, by=by, now=now, doing="revise", statuses=(Status.APPROVED,), edit=edit
+        )
 
     def submit(self, code: str, *, by: str, now: dt.datetime) -> ActionResult:
         """Submit a draft for review; the submitter signs as its author (Soạn thảo)."""
-        with action_lock(self._lock_path(), wait=self.lock_wait):
-            repo, store = self._open()
-            document, file = self._load(repo, code)
-            config = repo.config
-            who = self._person(config, by)
-            self._require(document, Status.DRAFT, doing="submit")
+
+        def edit(repo: Reader, config: QmsConfig, document: Document, file: str) -> _Edit:
             self._check_valid(repo, file, document.code)
             self._check_signer(config, document, by, "authored", now.date())
             signature = lifecycle.signature_for(config, document, by, "authored", now)
             new = document.model_copy(update={"status": Status.IN_REVIEW, "approvals": [signature]})
             message = _message(config, "submit", new, "", person=by, stamp=signature.stamp)
-            return self._commit(
-                repo,
-                store,
-                action="submit",
-                old=document,
-                new=new,
-                file=file,
-                message=message,
-                by=who,
-                now=now,
-            )
+            return _Edit("submit", new, message)
+
+        return self._change(
+            code, by=by, now=now, doing="submit", statuses=(Status.DRAFT,), edit=edit
+        )
 
     def review(
         self,
@@ -557,45 +597,25 @@ class Workflow:
         """Review a submitted draft: accept it for approval (Xem xét) or return it to draft."""
         if reject and not (comment or "").strip():
             raise ActionRefused(_("a rejection needs a comment (--comment) saying what to change"))
-        with action_lock(self._lock_path(), wait=self.lock_wait):
-            repo, store = self._open()
-            document, file = self._load(repo, code)
-            config = repo.config
-            who = self._person(config, by)
-            self._require(document, Status.IN_REVIEW, doing="review")
+
+        def edit(repo: Reader, config: QmsConfig, document: Document, file: str) -> _Edit:
             self._check_signer(config, document, by, "reviewed", now.date())
             self._check_after(document, now)
             if reject:
                 new = document.model_copy(update={"status": Status.DRAFT, "approvals": []})
                 message = _message(config, "reject", new, comment or "", person=by, comment=comment)
-                return self._commit(
-                    repo,
-                    store,
-                    action="reject",
-                    old=document,
-                    new=new,
-                    file=file,
-                    message=message,
-                    by=who,
-                    now=now,
-                )
+                return _Edit("reject", new, message)
             self._check_unchanged(document)
             signature = lifecycle.signature_for(config, document, by, "reviewed", now)
             new = document.model_copy(update={"approvals": [*document.approvals, signature]})
             message = _message(
                 config, "review", new, comment or "", person=by, stamp=signature.stamp
             )
-            return self._commit(
-                repo,
-                store,
-                action="review",
-                old=document,
-                new=new,
-                file=file,
-                message=message,
-                by=who,
-                now=now,
-            )
+            return _Edit("review", new, message)
+
+        return self._change(
+            code, by=by, now=now, doing="review", statuses=(Status.IN_REVIEW,), edit=edit
+        )
 
     def approve(
         self,
@@ -618,12 +638,8 @@ class Workflow:
                     "revision cannot take effect in the past"
                 ).format(effective=f"{effective:%d/%m/%Y}", day=f"{day:%d/%m/%Y}")
             )
-        with action_lock(self._lock_path(), wait=self.lock_wait):
-            repo, store = self._open()
-            document, file = self._load(repo, code)
-            config = repo.config
-            who = self._person(config, by)
-            self._require(document, Status.IN_REVIEW, doing="approve")
+
+        def edit(repo: Reader, config: QmsConfig, document: Document, file: str) -> _Edit:
             if not any(s.meaning == "reviewed" for s in document.approvals):
                 raise ActionRefused(
                     _("{code} has not been reviewed yet (qms review {code})").format(
@@ -655,6 +671,7 @@ class Workflow:
                 person=by, stamp=signature.stamp, effective=(effective or day).isoformat()
             )
             message = _message(config, "approve", new, "", **trailers)
+            assert repo.git_top is not None
             tag_message = (
                 f"{new.code} lần ban hành {new.revision}: {new.title}\n\n"
                 + "\n".join(
@@ -669,18 +686,11 @@ class Workflow:
                 )
                 + "\n"
             )
-            return self._commit(
-                repo,
-                store,
-                action="approve",
-                old=document,
-                new=new,
-                file=file,
-                message=message,
-                by=who,
-                now=now,
-                tag_message=tag_message,
-            )
+            return _Edit("approve", new, message, tag_message)
+
+        return self._change(
+            code, by=by, now=now, doing="approve", statuses=(Status.IN_REVIEW,), edit=edit
+        )
 
     def withdraw(
         self,
@@ -694,12 +704,8 @@ class Workflow:
         """Withdraw an issued document (hủy bỏ), optionally naming the one that replaces it."""
         if not reason.strip():
             raise ActionRefused(_("a withdrawal needs a reason (--reason)"))
-        with action_lock(self._lock_path(), wait=self.lock_wait):
-            repo, store = self._open()
-            document, file = self._load(repo, code)
-            config = repo.config
-            who = self._person(config, by)
-            self._require(document, Status.APPROVED, doing="withdraw")
+
+        def edit(repo: Reader, config: QmsConfig, document: Document, file: str) -> _Edit:
             if replaced_by is not None and replaced_by not in repo:
                 raise ActionRefused(
                     _("no document {code!r} to name as the replacement").format(code=replaced_by)
@@ -719,28 +725,18 @@ class Workflow:
             message = _message(
                 config, "withdraw", new, reason, person=by, reason=reason, replaced_by=replaced_by
             )
-            return self._commit(
-                repo,
-                store,
-                action="withdraw",
-                old=document,
-                new=new,
-                file=file,
-                message=message,
-                by=who,
-                now=now,
-            )
+            return _Edit("withdraw", new, message)
+
+        return self._change(
+            code, by=by, now=now, doing="withdraw", statuses=(Status.APPROVED,), edit=edit
+        )
 
     def confirm(self, code: str, *, reason: str, by: str, now: dt.datetime) -> ActionResult:
         """Record a periodic review that concluded "still suitable, no change"."""
         if not reason.strip():
             raise ActionRefused(_("a periodic review needs a reason (--reason)"))
-        with action_lock(self._lock_path(), wait=self.lock_wait):
-            repo, store = self._open()
-            document, file = self._load(repo, code)
-            config = repo.config
-            who = self._person(config, by)
-            self._require(document, Status.APPROVED, doing="confirm")
+
+        def edit(repo: Reader, config: QmsConfig, document: Document, file: str) -> _Edit:
             check = document.model_copy(update={"approvals": []})
             problems = [
                 lifecycle.signer_problem(config, check, by, meaning, now.date())
@@ -753,17 +749,11 @@ class Workflow:
                 update={"periodic_reviews": [*document.periodic_reviews, review]}
             )
             message = _message(config, "confirm", new, reason, person=by, reason=reason)
-            return self._commit(
-                repo,
-                store,
-                action="confirm",
-                old=document,
-                new=new,
-                file=file,
-                message=message,
-                by=who,
-                now=now,
-            )
+            return _Edit("confirm", new, message)
+
+        return self._change(
+            code, by=by, now=now, doing="confirm", statuses=(Status.APPROVED,), edit=edit
+        )
 
     def recover(self) -> str | None:
         """Finish or undo an action that a killed process left half-way; say what was done.

@@ -20,11 +20,16 @@ __all__ = ["help_texts", "translate_help"]
 _ORIGINAL = "_qms_english"
 
 
-def _walk(command: click.Command) -> Iterator[click.Command]:
+def _walk(command: click.Command, *, every: bool = True) -> Iterator[click.Command]:
+    """Yield *command* and those under it; unless *every*, only those already imported."""
     yield command
     if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            yield from _walk(command.commands[name])
+        commands = command.commands
+        loaded = getattr(commands, "loaded", None)  # qmsdocs.cli.lazy.LazyCommands
+        if not every and loaded is not None:
+            commands = loaded()
+        for name in sorted(commands):
+            yield from _walk(commands[name], every=every)
 
 
 def _texts(command: click.Command) -> Iterator[tuple[object, str]]:
@@ -47,8 +52,9 @@ def help_texts(root: click.Command) -> list[str]:
 
 
 def translate_help(root: click.Command) -> None:
-    """Put every help text under *root* in the current language."""
-    for command in _walk(root):
+    """Put every help text under *root* in the current language (commands imported so far;
+    the others are put in it when imported)."""
+    for command in _walk(root, every=False):
         if "_help_option" in vars(command):
             command._help_option = None  # click builds --help once per command, in a language
         for owner, attribute in _texts(command):

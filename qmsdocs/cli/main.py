@@ -16,20 +16,9 @@ from typing import Any
 import click
 
 from qmsdocs import __version__
-from qmsdocs.cli import (
-    actions_cmd,
-    audit_cmd,
-    diff_cmd,
-    distribution_cmd,
-    export_cmd,
-    legal_cmd,
-    list_cmd,
-    setup_cmd,
-    show_cmd,
-    validate_cmd,
-)
 from qmsdocs.cli.context import AppContext
 from qmsdocs.cli.help import translate_help
+from qmsdocs.cli.lazy import COMMANDS, LazyCommands
 from qmsdocs.errors import QmsError
 from qmsdocs.i18n import LANGUAGES, _, current_language, language, ngettext
 
@@ -76,20 +65,8 @@ def cli(ctx: click.Context, directory: Path, lang: str | None) -> None:
         ctx.obj = AppContext(directory=directory)
 
 
-cli.add_command(validate_cmd.validate)
-cli.add_command(list_cmd.list_documents)
-cli.add_command(list_cmd.status)
-cli.add_command(show_cmd.show)
-for command in [
-    *actions_cmd.COMMANDS,
-    *audit_cmd.COMMANDS,
-    *diff_cmd.COMMANDS,
-    *distribution_cmd.COMMANDS,
-    *export_cmd.COMMANDS,
-    *legal_cmd.COMMANDS,
-    *setup_cmd.COMMANDS,
-]:
-    cli.add_command(command)
+# Each command's module is imported when the command is looked up (qmsdocs.cli.lazy).
+cli.commands = LazyCommands(COMMANDS, on_load=translate_help)
 
 
 def _command_path(ctx: click.Context | None) -> str:

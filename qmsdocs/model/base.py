@@ -67,6 +67,8 @@ class Model(BaseModel):
         validate_assignment=True,
         populate_by_name=True,
         use_enum_values=False,
+        # Built on first use: a command that reads only cached facts never builds most.
+        defer_build=True,
     )
 
     _scalar_kinds: ClassVar[dict[str, str] | None] = None

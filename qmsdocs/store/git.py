@@ -20,17 +20,24 @@ import git
 from qmsdocs.errors import GitError
 
 __all__ = [
+    "MAX_BLOB_BYTES",
     "CommitInfo",
+    "CommitStore",
     "GitState",
     "GitStore",
     "Identity",
     "TagInfo",
+    "TreeEntry",
     "git_state",
     "init_work_tree",
 ]
 
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*): (.*)$")
 _FIELD, _RECORD = "\x1f", "\x1e"
+
+
+#: The largest file read from a git object: a bigger blob is reported, never loaded.
+MAX_BLOB_BYTES = 8 * 1024 * 1024
 
 
 class GitState:
@@ -133,6 +140,7 @@ class GitStore:
         self.top = top
         self._repo = git.Repo(top)
         self._git = self._repo.git
+        self._tip = "HEAD"  # what history is read from (a pinned commit in CommitStore)
 
     def close(self) -> None:
         """Release git's handles."""
@@ -335,6 +343,8 @@ class GitStore:
             f"--format={_RECORD}%H %P",
             f"--grep={exclude_grep}",
             "--invert-grep",
+            self._tip,
+            "--",
         )
         result = []
         for record in out.split(_RECORD):
@@ -349,7 +359,7 @@ class GitStore:
         """Return, for each file ever committed under *folder*, when it last changed (one git)."""
         if self.head() is None:
             return {}
-        out = self._run("log", "--format=%x00%aI", "--name-only", "--", folder)
+        out = self._run("log", "--format=%x00%aI", "--name-only", self._tip, "--", folder)
         when: dict[str, dt.datetime] = {}
         for record in out.split("\0")[1:]:
             lines = [line for line in record.splitlines() if line.strip()]
@@ -369,7 +379,7 @@ class GitStore:
             args.append(f"--grep={pattern}")
         if grep:
             args.append("--all-match")
-        out = self._run(*args, "--", *paths) if paths else self._run(*args)
+        out = self._run(*args, self._tip, "--", *paths)
         commits = []
         for record in out.split(_RECORD):
             parts = record.strip("\n").split(_FIELD)
@@ -505,3 +515,110 @@ def _identity_env(who: Identity, when: dt.datetime) -> dict[str, str]:
         "GIT_COMMITTER_EMAIL": who.email,
         "GIT_COMMITTER_DATE": stamp,
     }
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    """One entry of a commit's tree: its path, git mode, object type, id and size."""
+
+    path: str
+    mode: str  # 100644 a file, 100755 executable, 120000 a symbolic link, 160000 a submodule
+    kind: str  # blob, tree or commit
+    oid: str
+    size: int | None  # None for what is not a blob
+
+
+class CommitStore(GitStore):
+    """One commit of any git repository, bare mirrors included, read without a checkout.
+
+    History (log, tags) is read up to that commit: a tag counts when the commit it names is
+    reachable from it. Blobs come through git's persistent ``cat-file --batch`` process.
+    Nothing is ever written.
+    """
+
+    def __init__(self, git_dir: Path, rev: str = "HEAD") -> None:
+        try:
+            repo = git.Repo(git_dir)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise GitError(f"{git_dir} is not a git repository") from None
+        self._repo = repo
+        self._git = repo.git
+        self.top = Path(repo.git_dir).resolve()
+        self.pinned = self._resolve(rev)
+        self._tip = self.pinned
+
+    def _resolve(self, rev: str) -> str:
+        if rev.startswith("-"):
+            raise GitError(f"{rev!r} names no commit")
+        try:
+            return self._run(
+                "rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}"
+            ).strip()
+        except GitError:
+            pass
+        try:
+            kind = self._run("cat-file", "-t", "--end-of-options", rev).strip()
+        except GitError:
+            kind = ""
+        if kind:
+            raise GitError(f"{rev!r} names a {kind}, not a commit")
+        raise GitError(f"{rev!r} names no commit of {self.top}")
+
+    def head(self) -> str | None:
+        """Return the pinned commit."""
+        return self.pinned
+
+    def dirty(self, paths: Sequence[str]) -> list[str]:
+        """Return nothing: a commit has no uncommitted edits."""
+        return []
+
+    def git_dir(self) -> Path:
+        """Return the git directory (the repository itself when bare)."""
+        return self.top
+
+    def tree_id(self) -> str:
+        """Return the id of the commit's tree."""
+        return self._run("rev-parse", f"{self.pinned}^{{tree}}").strip()
+
+    def tree(self, paths: Sequence[str]) -> list[TreeEntry]:
+        """Return every entry under *paths* of the commit's tree, recursively (one git)."""
+        out = self._run("ls-tree", "-r", "-l", "-z", "--full-tree", self.pinned, "--", *paths)
+        entries = []
+        for record in out.split("\0"):
+            head, tab, path = record.partition("\t")
+            parts = head.split()
+            if not tab or len(parts) != 4:
+                continue
+            mode, kind, oid, size = parts
+            entries.append(TreeEntry(path, mode, kind, oid, int(size) if size.isdigit() else None))
+        return entries
+
+    def blob(self, oid: str) -> bytes | None:
+        """Return the bytes of blob *oid* (persistent ``cat-file --batch``), None if none."""
+        try:
+            _, kind, _, data = self._git.get_object_data(oid)
+        except (ValueError, git.GitCommandError, git.BadObject, git.BadName):
+            return None
+        return data if kind in (b"blob", "blob") and isinstance(data, bytes) else None
+
+    def tags(self, prefix: str) -> list[TagInfo]:
+        """Return the tags under ``refs/tags/<prefix>`` that name a commit reachable from ours."""
+        merged = set(
+            self._run(
+                "for-each-ref",
+                f"--merged={self.pinned}",
+                "--format=%(refname)",
+                f"refs/tags/{prefix}",
+            ).split()
+        )
+        return [t for t in super().tags(prefix) if f"refs/tags/{t.name}" in merged]
+
+    def refs_key(self, prefix: str) -> str:
+        """Return a digest of the tags under *prefix* reachable from the commit, and their ids."""
+        out = self._run(
+            "for-each-ref",
+            f"--merged={self.pinned}",
+            "--format=%(refname) %(objectname)",
+            prefix,
+        )
+        return hashlib.sha256(f"{self.pinned}\n{out}".encode()).hexdigest()

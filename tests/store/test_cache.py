@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import qmsdocs
-from qmsdocs import Repository
+from qmsdocs import Repository, impact_run
+from qmsdocs.read.reader import Reader
 from qmsdocs.store import cache as cache_module
 from qmsdocs.store import yaml as yaml_store
 from qmsdocs.store.cache import JsonCache
@@ -170,19 +171,19 @@ def test_after_an_action_the_repository_is_as_if_opened_again(
     revision = repo.document("QT-01").revision
     scans: list[str] = []  # whole reads of the repository
     reads: list[str] = []  # files looked at again
-    real_load, real_read = Repository._load, Repository._read
+    real_load, real_read = Reader._load, Reader._read
 
-    def counted(self: Repository) -> None:
+    def counted(self: Reader) -> None:
         scans.append("all")
         real_load(self)
 
-    def counted_read(self: Repository, file: str, *args: object) -> object:
+    def counted_read(self: Reader, file: str, *args: object) -> object:
         reads.append(file)
         return real_read(self, file, *args)  # type: ignore[arg-type]
 
     def count() -> None:
-        monkeypatch.setattr(Repository, "_load", counted)
-        monkeypatch.setattr(Repository, "_read", counted_read)
+        monkeypatch.setattr(Reader, "_load", counted)
+        monkeypatch.setattr(Reader, "_read", counted_read)
 
     count()
     steps = [
@@ -373,13 +374,13 @@ def test_an_impact_report_is_kept_until_what_it_depends_on_changes(
 
     day = dt.date(2024, 6, 10)  # the demo has suspects then (15/2024/QĐ-UBND)
     computed: list[dt.date] = []
-    real = Repository._compute_impact
+    real = impact_run._compute_impact
 
-    def counted(self: Repository, on: dt.date, only: object) -> object:
+    def counted(reader: Reader, on: dt.date, only: object) -> object:
         computed.append(on)
-        return real(self, on, only)  # type: ignore[arg-type]
+        return real(reader, on, only)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Repository, "_compute_impact", counted)
+    monkeypatch.setattr(impact_run, "_compute_impact", counted)
 
     def uncached() -> list[object]:
         repo = Repository.open(demo)
