@@ -150,6 +150,9 @@ class ImpactedDocument:
     reasons: tuple[ImpactReason, ...]
     draft: int | None = None  # the revision being prepared, when one is open
     file: str | None = None
+    # By when the change must be built in: derived from the reasons and qms.yaml
+    # (qmsdocs.tthc_run.with_deadlines), so not compared.
+    deadline: dt.date | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the suspect as JSON-ready values."""
@@ -161,6 +164,7 @@ class ImpactedDocument:
             "approved": self.approved.isoformat() if self.approved else None,
             "draft": self.draft,
             "file": self.file,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
             "reasons": [r.to_dict() for r in self.reasons],
         }
 
@@ -178,6 +182,7 @@ def report_rows(report: Sequence[ImpactedDocument]) -> dict[str, list[Any]]:
         documents.append(
             [suspect.code, suspect.title, suspect.kind, suspect.revision, approved]
             + [suspect.draft, suspect.file, refs]
+            + ([suspect.deadline.isoformat()] if suspect.deadline else [])
         )
     rows: list[list[Any]] = [
         [r.cited, r.field, r.article, r.change, r.by, list(r.articles)]
@@ -230,8 +235,9 @@ def report_from_rows(data: dict[str, Any]) -> list[ImpactedDocument]:
             reasons=tuple(map(pick, refs)),
             draft=draft,
             file=file,
+            deadline=day(deadline[0]) if deadline else None,
         )
-        for code, title, kind, revision, approved, draft, file, refs in data["documents"]
+        for code, title, kind, revision, approved, draft, file, refs, *deadline in data["documents"]
     ]
 
 

@@ -182,25 +182,29 @@ def _document(row: dict[str, Any], number: str) -> LegalDocument | None:
         raise _RowError(field, schema_problem(first)) from None
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def _csv_rows(
+    text: str, columns: tuple[str, ...] = COLUMNS, key: str = "number"
+) -> Iterator[tuple[int, dict[str, Any]]]:
     sample = text[:4096]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
-    unknown = [c for c in reader.fieldnames or () if c and c.strip() not in COLUMNS]
-    if unknown or "number" not in [c.strip() for c in reader.fieldnames or ()]:
-        columns = ", ".join(COLUMNS)
+    unknown = [c for c in reader.fieldnames or () if c and c.strip() not in columns]
+    if unknown or key not in [c.strip() for c in reader.fieldnames or ()]:
+        listed = ", ".join(columns)
         raise _RowError(
             None,
             S_(
                 "unknown column {column}; the columns are: {columns}",
                 column=repr(unknown[0]),
-                columns=columns,
+                columns=listed,
             )
             if unknown
-            else S_("no 'number' column; the columns are: {columns}", columns=columns),
+            else S_("no 'number' column; the columns are: {columns}", columns=listed)
+            if key == "number"
+            else S_("no {key} column; the columns are: {columns}", key=repr(key), columns=listed),
         )
     for row in reader:
         yield reader.line_num, {(k or "").strip(): v for k, v in row.items()}

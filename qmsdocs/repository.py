@@ -42,6 +42,9 @@ from qmsdocs.read.sources import CommitTree, Source
 
 if TYPE_CHECKING:
     from qmsdocs.desk import WaitingItem
+    from qmsdocs.tthc.rows import TthcBatch
+    from qmsdocs.tthc.tasks import TthcTask
+    from qmsdocs.tthc_run import InForce
     from qmsdocs.workflow import ActionResult
 
 __all__ = [
@@ -237,7 +240,10 @@ class Repository:
         The last report is kept in the persistent cache and read back while no file, commit
         or revision tag has changed.
         """
-        return impact_run.impact(self._reader, on=on, legal=legal)
+        from qmsdocs import tthc_run
+
+        report = impact_run.impact(self._reader, on=on, legal=legal)
+        return tthc_run.with_deadlines(self.config, report)
 
     # -- validation ----------------------------------------------------------------------
 
@@ -321,7 +327,7 @@ class Repository:
         return cast("ActionResult", self._act_any(action, *args, **kwargs))
 
     def _act_any(self, action: str, *args: Any, **kwargs: Any) -> Any:
-        from qmsdocs.legal_actions import LegalWorkflow
+        from qmsdocs.tthc_actions import TthcWorkflow as LegalWorkflow
 
         self._reader.require_writable()
         # The workflow re-reads this repository under the lock; afterwards only the files
@@ -486,3 +492,57 @@ class Repository:
             "list[ActionResult]",
             self._act_any("revise_for_legal", number, list(codes), by=by, now=now, reason=reason),
         )
+
+    # -- administrative procedures (TTHC) --------------------------------------------------
+
+    def tthc_tasks(self, *, on: dt.date, decision: str | None = None) -> list[TthcTask]:
+        """Return the procedures the TTHC announcement decisions ask to create, revise or
+        withdraw by *on*, each with its deadline, most urgent first (:mod:`qmsdocs.tthc`)."""
+        from qmsdocs import tthc_run
+
+        return tthc_run.tasks(self._reader, on=on, decision=decision)
+
+    def tthc_in_force(self, *, on: dt.date) -> list[InForce]:
+        """Return the TTHC in force for the agency on *on*, each with its procedure."""
+        from qmsdocs import tthc_run
+
+        return tthc_run.in_force(self._reader, on=on)
+
+    def tthc_import(
+        self, number: str, batch: TthcBatch, *, source: str, by: str, now: dt.datetime
+    ) -> ActionResult:
+        """Add the TTHC of a batch read by :func:`qmsdocs.tthc.rows.read_tthc_batch` to the
+        decision *number* of the registry, as one commit (nothing when a row is bad)."""
+        if not batch.ok:
+            first = batch.findings[0]
+            raise InvalidDocument(first.text, file=first.file, line=first.line, field=first.field)
+        return self._act("tthc_import", number, batch.entries, source=source, by=by, now=now)
+
+    def new_for_tthc(
+        self,
+        code: str,
+        tthc: str,
+        *,
+        by: str,
+        now: dt.datetime,
+        title: str | None = None,
+        unit: str | None = None,
+    ) -> ActionResult:
+        """Create a draft procedure for TTHC *tthc*: name, code, field and agency prefilled."""
+        return self._act("new_for_tthc", code, tthc, by=by, now=now, title=title, unit=unit)
+
+    def revise_for_tthc(
+        self, decision: str, *, by: str, now: dt.datetime, reason: str | None = None
+    ) -> list[ActionResult]:
+        """Open in one commit the revisions of the procedures whose TTHC *decision* amends
+        or replaces (see :meth:`tthc_tasks`), as :meth:`revise_for_legal` does."""
+        codes = [
+            t.procedure
+            for t in self.tthc_tasks(on=now.date(), decision=decision)
+            if t.action == "revise" and t.procedure is not None
+        ]
+        if not codes:
+            raise ActionRefused(
+                _("decision {number} asks no procedure to be revised").format(number=decision)
+            )
+        return self.revise_for_legal(decision, codes, by=by, now=now, reason=reason)

@@ -476,10 +476,11 @@ class Workflow:
         now: dt.datetime,
         unit: str | None = None,
         procedure: str | None = None,
+        prefill: dict[str, Any] | None = None,
     ) -> ActionResult:
         """Create a new draft of *kind* with *code* from the kind's template.
 
-        A form names the *procedure* that uses it.
+        A form names the *procedure* that uses it; *prefill* replaces fields of the template.
         """
         kind = DocumentKind(kind)
         code = canonical_code(code)
@@ -523,6 +524,7 @@ class Workflow:
             if unit is not None and config.unit(unit) is None:
                 raise ActionRefused(_("no unit {unit!r} in qms.yaml").format(unit=unit))
             data = _template(kind, code, title, unit or person.unit, now.date(), procedure)
+            data |= prefill or {}
             model: Any = MODELS[kind]
             document = model.model_validate(data)
             self._check_signer(config, document, by, "authored", now.date())

@@ -26,22 +26,35 @@ from qmsdocs.i18n import _
 @click.command()
 @click.argument("kind", type=KIND)
 @click.argument("code")
-@click.option("--title", required=True, help="The document's title (tên tài liệu).")
+@click.option("--title", help="The document's title (tên tài liệu).")
 @click.option("--unit", help="Owning unit (default: the acting person's unit).")
 @click.option("--procedure", help="For a form: the procedure that uses it.")
+@click.option(
+    "--tthc",
+    metavar="CODE",
+    help="For a procedure: the TTHC it implements (name, code, field, agency prefilled).",
+)
 @action_options
 def new(
     app: AppContext,
     kind: str,
     code: str,
-    title: str,
+    title: str | None,
     unit: str | None,
     procedure: str | None,
+    tthc: str | None,
     as_person: str | None,
     as_json: bool,
 ) -> int:
     """Create a new draft KIND document CODE from the kind's template."""
     by = acting_person(app, as_person)
+    if tthc is not None:
+        if kind != "procedure":
+            raise click.UsageError(_("--tthc is for a new procedure"))
+        result = app.repository().new_for_tthc(code, tthc, by=by, now=now(), title=title, unit=unit)
+        return report(result, as_json)
+    if not title:
+        raise click.UsageError(_("Missing option '--title'."))
     result = app.repository().new(
         kind, code, title=title, by=by, now=now(), unit=unit, procedure=procedure
     )
@@ -57,23 +70,34 @@ def new(
     help="Open drafts of every document this legal change affects (or of the CODEs named), "
     "in one commit, with the reason and legal basis prefilled.",
 )
+@click.option(
+    "--tthc",
+    metavar="DECISION",
+    help="Open drafts of every procedure whose TTHC this announcement decision amends or "
+    "replaces, in one commit.",
+)
 @action_options
 def revise(
     app: AppContext,
     codes: tuple[str, ...],
     reason: str | None,
     legal: str | None,
+    tthc: str | None,
     as_person: str | None,
     as_json: bool,
 ) -> int:
-    """Open a draft of the next revision of an issued document (or several, with --legal)."""
-    if legal is None and (len(codes) != 1 or not reason):
+    """Open a draft of the next revision of an issued document (or several, with --legal or
+    --tthc)."""
+    if legal is None and tthc is None and (len(codes) != 1 or not reason):
         raise click.UsageError(_("name one CODE and its --reason, or use --legal NUMBER"))
     by = acting_person(app, as_person)
     repo = app.repository()
-    if legal is None:
+    if tthc is not None:
+        results = repo.revise_for_tthc(tthc, by=by, now=now(), reason=reason)
+    elif legal is None:
         return report(repo.revise(codes[0], reason=reason or "", by=by, now=now()), as_json)
-    results = repo.revise_for_legal(legal, codes, by=by, now=now(), reason=reason)
+    else:
+        results = repo.revise_for_legal(legal, codes, by=by, now=now(), reason=reason)
     if as_json:
         emit_json([r.to_dict() for r in results])
         return 0

@@ -40,6 +40,7 @@ COMMANDS = {
     "registers": "qmsdocs.cli.export_cmd:registers",
     "legal": "qmsdocs.cli.legal_cmd:legal",
     "impact": "qmsdocs.cli.legal_cmd:impact",
+    "tthc": "qmsdocs.cli.tthc_cmd:tthc",
     "init": "qmsdocs.cli.setup_cmd:init",
     "install-hook": "qmsdocs.cli.setup_cmd:install_hook_command",
     "demo": "qmsdocs.cli.setup_cmd:demo",

@@ -26,6 +26,7 @@ from qmsdocs.impact import ImpactedDocument
 from qmsdocs.legal import number_key
 from qmsdocs.legal_import import read_legal_batch
 from qmsdocs.model import LegalDocument, LegalStatus, LegalType, RelationType
+from qmsdocs.tthc.tasks import TthcTask
 
 STATUS_LABELS = {
     LegalStatus.IN_FORCE: N_("Still in force"),
@@ -349,28 +350,96 @@ def import_legal(app: AppContext, file: Path, as_person: str | None, as_json: bo
 @click.command()
 @click.option("--as-of", "as_of", type=DATE, help="As of this date (default: today).")
 @click.option("--legal", metavar="NUMBER", help="Only the changes made by this legal document.")
+@click.option("--overdue", is_flag=True, help="Only what is past its deadline.")
 @click.option("--json", "as_json", is_flag=True, help="Print the suspects as JSON.")
 @click.pass_obj
-def impact(app: AppContext, as_of: dt.date | None, legal: str | None, as_json: bool) -> int:
-    """Documents whose cited legal documents changed after their approval (suspects).
+def impact(
+    app: AppContext, as_of: dt.date | None, legal: str | None, overdue: bool, as_json: bool
+) -> int:
+    """Documents whose cited legal documents changed after their approval (suspects), and
+    the procedures TTHC announcement decisions ask to create, revise or withdraw; each with
+    its deadline, most urgent first.
 
     Exit code 1 when there is a suspect, so a script can act on it.
     """
     repo = app.repository()
     day = as_of or _today()
-    suspects = repo.impact(on=day, legal=legal)
+    suspects = sorted(
+        repo.impact(on=day, legal=legal),
+        key=lambda s: (s.deadline or dt.date.max, s.code),
+    )
+    decision = legal if legal is not None and repo.legal_document(legal).tthc else None
+    tasks = (
+        [] if legal is not None and decision is None else repo.tthc_tasks(on=day, decision=decision)
+    )
+    if overdue:
+        suspects = [s for s in suspects if s.deadline is not None and s.deadline < day]
+        tasks = [t for t in tasks if t.deadline < day]
     if as_json:
-        emit_json({"as_of": day.isoformat(), "suspects": [s.to_dict() for s in suspects]})
-        return 1 if suspects else 0
-    if not suspects:
+        emit_json(
+            {
+                "as_of": day.isoformat(),
+                "suspects": [s.to_dict() for s in suspects],
+                "tthc": [t.to_dict() for t in tasks],
+            }
+        )
+        return 1 if suspects or tasks else 0
+    if not suspects and not tasks:
         click.echo(
             _("No document is affected by a legal change as of {date}.").format(
                 date=f"{day:%d/%m/%Y}"
             )
         )
         return 0
-    _impact_table(app, suspects, day)
+    if suspects:
+        _impact_table(app, suspects, day)
+    if tasks:
+        _tthc_table(app, tasks, day)
     return 1
+
+
+def _left(deadline: dt.date | None, day: dt.date) -> str:
+    if deadline is None:
+        return ""
+    left = (deadline - day).days
+    if left < 0:
+        return _("{date} ({days} days overdue)").format(date=_d(deadline), days=-left)
+    return _("{date} ({days} days left)").format(date=_d(deadline), days=left)
+
+
+TASK_LABELS = {
+    "create": N_("create"),
+    "revise": N_("revise"),
+    "withdraw": N_("withdraw"),
+}
+
+
+def _tthc_table(app: AppContext, tasks: list[TthcTask], day: dt.date) -> None:
+    table = Table(
+        title=_("Procedures asked for by TTHC announcement decisions ({date})").format(
+            date=f"{day:%d/%m/%Y}"
+        )
+    )
+    for column in (N_("To do"), N_("Procedure"), N_("TTHC"), N_("Decision"), N_("Deadline")):
+        table.add_column(_(column), overflow="fold")
+    for task in tasks:
+        procedure = task.procedure or ""
+        if task.draft:
+            procedure += " " + _("(draft {revision})").format(revision=task.draft)
+        table.add_row(
+            _(TASK_LABELS[task.action]),
+            procedure,
+            f"{task.tthc_code} {task.tthc_name}",
+            task.decision,
+            _left(task.deadline, day),
+        )
+    app.console.print(table)
+    click.echo(
+        _(
+            "{count} procedure(s) to act on. Create with 'qms new procedure CODE --tthc TTHC', "
+            "revise with 'qms revise --tthc DECISION', withdraw with 'qms withdraw CODE'."
+        ).format(count=len(tasks))
+    )
 
 
 def _impact_table(app: AppContext, suspects: list[ImpactedDocument], day: dt.date) -> None:
@@ -379,7 +448,7 @@ def _impact_table(app: AppContext, suspects: list[ImpactedDocument], day: dt.dat
     )
     for column in (
         N_("Document"), N_("Rev."), N_("Approved"), N_("Cites"), N_("Change"), N_("Effective"),
-        N_("Note"),
+        N_("Note"), N_("Deadline"),
     ):  # fmt: skip
         table.add_column(_(column), overflow="fold")
     for suspect in suspects:
@@ -407,6 +476,7 @@ def _impact_table(app: AppContext, suspects: list[ImpactedDocument], day: dt.dat
                 change,
                 _d(reason.effective),
                 "; ".join(notes),
+                _left(suspect.deadline, day) if index == 0 else "",
             )
     app.console.print(table)
     click.echo(

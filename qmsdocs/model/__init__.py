@@ -32,7 +32,16 @@ from qmsdocs.model.documents import (
     TthcParts,
     Withdrawal,
 )
-from qmsdocs.model.legal import LegalDocument, LegalStatus, LegalType, Relation, RelationType
+from qmsdocs.model.legal import (
+    LegalDocument,
+    LegalStatus,
+    LegalType,
+    Relation,
+    RelationType,
+    TthcChange,
+    TthcEntry,
+    TthcLevel,
+)
 
 #: The model of each kind of file, by kind.
 MODELS: dict[DocumentKind, type] = {
@@ -77,6 +86,9 @@ __all__ = [
     "Signature",
     "Status",
     "Step",
+    "TthcChange",
+    "TthcEntry",
+    "TthcLevel",
     "TthcParts",
     "Unit",
     "Withdrawal",

@@ -15,6 +15,7 @@ from qmsdocs.model.problems import invalid
 
 __all__ = [
     "ApprovalRule",
+    "Deadlines",
     "ExportProfile",
     "Organization",
     "Person",
@@ -44,6 +45,10 @@ class Organization(Model):
     parent: Text  # cơ quan chủ quản
     address: Text | None = None
     province_code: str | None = Field(default=None, pattern=r"^H\d{2}$")  # in TTHC codes
+    level: Literal["central", "province", "commune"] | None = Field(
+        default=None,
+        description="The level of the agency (cấp thực hiện): the TTHC of its level are in scope",
+    )
 
 
 class Unit(Model):
@@ -117,6 +122,20 @@ class ExportProfile(Model):
     )
 
 
+class Deadlines(Model):
+    """The time the law gives to act on a change (configurable, the law's values by default)."""
+
+    legal_change_months: int = Field(
+        default=3, ge=0, description="Decision 19/2014/QĐ-TTg Art. 4: months to build in a change"
+    )
+    tthc_working_days: int = Field(
+        default=5, ge=0, description="Circular 26/2014/TT-BKHCN Art. 4: working days to update"
+    )
+    holidays: list[dt.date] = Field(
+        default_factory=list, description="Days off that are not weekends (nghỉ lễ, Tết)"
+    )
+
+
 class QmsConfig(Model):
     """The content of ``qms.yaml``."""
 
@@ -139,6 +158,7 @@ class QmsConfig(Model):
     )
     require_signed_approvals: bool = False
     export: ExportProfile = Field(default_factory=ExportProfile)
+    deadlines: Deadlines = Field(default_factory=Deadlines)
 
     @field_validator("timezone")
     @classmethod

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -20,7 +20,16 @@ from qmsdocs.model.base import Model, Text
 from qmsdocs.model.codes import legal_file_code
 from qmsdocs.model.problems import invalid
 
-__all__ = ["LegalDocument", "LegalStatus", "LegalType", "Relation", "RelationType"]
+__all__ = [
+    "LegalDocument",
+    "LegalStatus",
+    "LegalType",
+    "Relation",
+    "RelationType",
+    "TthcChange",
+    "TthcEntry",
+    "TthcLevel",
+]
 
 
 class LegalType(StrEnum):
@@ -122,6 +131,54 @@ class Relation(Model):
     note: Text | None = None
 
 
+#: A TTHC code as printed (1.001193.000.00.00.H99) or its national part (1.001193).
+TTHC_CODE_PATTERN = r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.H\d{2})?$"
+
+
+class TthcChange(StrEnum):
+    """What an announcement decision does to a TTHC (danh mục TTHC …)."""
+
+    NEW = "new"  # mới ban hành
+    AMENDED = "amended"  # sửa đổi, bổ sung
+    REPLACED = "replaced"  # thay thế (this TTHC replaces the one in ``replaces``)
+    ABOLISHED = "abolished"  # bị bãi bỏ
+
+
+class TthcLevel(StrEnum):
+    """The level that carries out a TTHC (cấp thực hiện)."""
+
+    CENTRAL = "central"  # cấp trung ương
+    PROVINCE = "province"  # cấp tỉnh
+    COMMUNE = "commune"  # cấp xã
+
+
+class TthcEntry(Model):
+    """One row of a TTHC announcement decision: a TTHC and what the decision does to it."""
+
+    code: Annotated[str, Field(pattern=TTHC_CODE_PATTERN)]  # mã TTHC
+    name: Text  # tên thủ tục hành chính
+    field: Text  # lĩnh vực
+    level: TthcLevel  # cấp thực hiện
+    agency: Text  # cơ quan thực hiện
+    change: TthcChange  # trạng thái: mới, sửa đổi, thay thế, bãi bỏ
+    replaces: Annotated[str, Field(pattern=TTHC_CODE_PATTERN)] | None = Field(
+        default=None, description="For a replacing TTHC: the code of the TTHC it replaces"
+    )
+
+    @property
+    def national_code(self) -> str:
+        """Return the national part of the code (1.001193)."""
+        return self.code[:8]
+
+    @model_validator(mode="after")
+    def _replacement_named(self) -> TthcEntry:
+        if self.change is TthcChange.REPLACED and self.replaces is None:
+            raise invalid(N_("a replacing TTHC names the code it replaces (replaces)"))
+        if self.change is not TthcChange.REPLACED and self.replaces is not None:
+            raise invalid(N_("only a replacing TTHC names a code it replaces"))
+        return self
+
+
 class LegalDocument(Model):
     """A legal or external document (văn bản bên ngoài) in the registry ``legal/``."""
 
@@ -137,6 +194,10 @@ class LegalDocument(Model):
         default=None, description="Last day in force, when the document itself sets one"
     )
     relations: list[Relation] = Field(default_factory=list)
+    tthc: list[TthcEntry] = Field(
+        default_factory=list,
+        description="For a TTHC announcement decision: the TTHC it lists and what it does to each",
+    )
     url: Text | None = None
     note: Text | None = None
 
@@ -158,4 +219,8 @@ class LegalDocument(Model):
             raise invalid(N_("effective_until is before the document takes effect"))
         if not legal_file_code(self.number):
             raise invalid(N_("number {number} has no letter or digit"), number=repr(self.number))
+        codes = [t.code for t in self.tthc]
+        twice = next((c for c in codes if codes.count(c) > 1), None)
+        if twice is not None:
+            raise invalid(N_("TTHC {code} is listed twice"), code=twice)
         return self

@@ -1,0 +1,136 @@
+"""TTHC of a whole repository: :mod:`qmsdocs.tthc` run over what was read.
+
+The pure rules live in :mod:`qmsdocs.tthc`; this gathers the announcement decisions of the
+legal registry, the procedures with their TTHC and revision in force, and the deadline
+rules of qms.yaml.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qmsdocs.impact import ImpactedDocument
+from qmsdocs.impact_run import _baseline
+from qmsdocs.model import DocumentKind, Procedure, QmsConfig, Status
+from qmsdocs.read.reader import Reader
+from qmsdocs.tthc.catalogue import Listing, TthcCatalogue, national_code
+from qmsdocs.tthc.deadlines import DeadlineRules
+from qmsdocs.tthc.tasks import ProcedureState, TthcTask, tthc_tasks
+
+__all__ = [
+    "InForce",
+    "catalogue",
+    "deadline_rules",
+    "in_force",
+    "procedure_states",
+    "tasks",
+    "with_deadlines",
+]
+
+
+def deadline_rules(config: QmsConfig) -> DeadlineRules:
+    """Return the deadline rules of qms.yaml (the law's values unless it sets others)."""
+    d = config.deadlines
+    return DeadlineRules.of(d.legal_change_months, d.tthc_working_days, d.holidays)
+
+
+def with_deadlines(config: QmsConfig, report: Sequence[ImpactedDocument]) -> list[ImpactedDocument]:
+    """Return *report* with each suspect's deadline: its earliest change's, plus the months
+    the law gives (Decision 19/2014/QĐ-TTg Art. 4)."""
+    rules = deadline_rules(config)
+    return [
+        dataclasses.replace(s, deadline=min(rules.legal_change(r.effective) for r in s.reasons))
+        if s.reasons
+        else s
+        for s in report
+    ]
+
+
+def catalogue(reader: Reader) -> TthcCatalogue:
+    """Return the TTHC catalogue of the legal registry (built once per registry)."""
+    key = "tthc-catalogue"
+    held = reader.cache.get(key)
+    if held is None or held[0] is not reader.legal:
+        held = (reader.legal, TthcCatalogue(reader.legal))
+        reader.cache[key] = held
+    found: TthcCatalogue = held[1]
+    return found
+
+
+def procedure_states(reader: Reader, on: dt.date) -> list[ProcedureState]:
+    """Return every procedure with its TTHC, whether a revision is in force, and since when."""
+    superseded = reader.superseded()
+    out = []
+    for _entry, facts in reader.all_facts():
+        if facts.kind != DocumentKind.PROCEDURE.value:
+            continue
+        document = reader.document(facts.code)
+        assert isinstance(document, Procedure)
+        base = _baseline(reader, facts, on, superseded)
+        out.append(
+            ProcedureState(
+                code=facts.code,
+                title=facts.title,
+                tthc_code=document.tthc.code if document.tthc is not None else None,
+                in_force=base is not None,
+                approved=base.approved if base is not None else None,
+                draft=base.draft
+                if base is not None
+                else (facts.revision if facts.status is not Status.WITHDRAWN else None),
+                withdrawn=facts.status is Status.WITHDRAWN,
+            )
+        )
+    return out
+
+
+def tasks(reader: Reader, *, on: dt.date, decision: str | None = None) -> list[TthcTask]:
+    """Return what the TTHC announcement decisions ask of the procedures, most urgent first."""
+    number = reader.legal_document(decision).number if decision is not None else None
+    config = reader.config
+    return tthc_tasks(
+        catalogue(reader),
+        procedure_states(reader, on),
+        on=on,
+        rules=deadline_rules(config),
+        level=config.organization.level,
+        decision=number,
+    )
+
+
+@dataclass(frozen=True)
+class InForce:
+    """A TTHC in force for the agency, with the procedure that implements it (or None)."""
+
+    listing: Listing
+    procedure: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the row as JSON-ready values."""
+        entry = self.listing.entry
+        return {
+            "code": entry.code,
+            "name": entry.name,
+            "field": entry.field,
+            "level": entry.level.value,
+            "agency": entry.agency,
+            "decision": self.listing.decision.number,
+            "procedure": self.procedure,
+        }
+
+
+def in_force(reader: Reader, *, on: dt.date) -> list[InForce]:
+    """Return the TTHC in force for the agency on *on* (those of its level), each with the
+    procedure in force that implements it."""
+    level = reader.config.organization.level
+    implemented: dict[str, str] = {}
+    for state in procedure_states(reader, on):
+        if state.in_force and state.tthc_code:
+            implemented.setdefault(national_code(state.tthc_code), state.code)
+    return [
+        InForce(listing, implemented.get(key))
+        for key, listing in catalogue(reader).in_force(on).items()
+        if level is None or listing.entry.level.value == level or key in implemented
+    ]
