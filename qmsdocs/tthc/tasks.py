@@ -10,12 +10,13 @@ Each task is due five working days after the decision is signed (Circular 26/201
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from qmsdocs.model import TthcChange
-from qmsdocs.tthc.catalogue import TthcCatalogue, national_code
+from qmsdocs.tthc.catalogue import Listing, TthcCatalogue, national_code
 from qmsdocs.tthc.deadlines import DeadlineRules
 
 __all__ = ["ProcedureState", "TthcTask", "tthc_tasks"]
@@ -81,30 +82,19 @@ def tthc_tasks(
     for state in procedures:
         if state.tthc_code:
             by_tthc.setdefault(national_code(state.tthc_code), []).append(state)
+    alive = _alive(catalogue, on)
     out: list[TthcTask] = []
     for listing in catalogue:
         paper = listing.decision
         if paper.issued > on or (decision is not None and decision != paper.number):
             continue
         entry = listing.entry
-        deadline = rules.tthc_update(paper.issued)
-
-        def task(action: str, state: ProcedureState | None, *, _e: Any = entry) -> TthcTask:
-            return TthcTask(
-                action=action,
-                decision=paper.number,  # noqa: B023 - used at once
-                tthc_code=_e.code,
-                tthc_name=_e.name,
-                change=_e.change.value,
-                procedure=state.code if state is not None else None,
-                signed=paper.issued,  # noqa: B023
-                deadline=deadline,  # noqa: B023
-                draft=state.draft if state is not None else None,
-            )
-
+        make = functools.partial(_task, listing, rules.tthc_update(paper.issued))
         implementing = by_tthc.get(national_code(entry.code), [])
+        living = national_code(entry.code) in alive  # not abolished or replaced since
         if (
-            entry.change in (TthcChange.NEW, TthcChange.REPLACED)
+            living
+            and entry.change in (TthcChange.NEW, TthcChange.REPLACED)
             and (level is None or entry.level.value == level)
             and not any(s.in_force for s in implementing)
         ):
@@ -114,16 +104,49 @@ def tthc_tasks(
                 or making is not None
                 or not _replaced_in_force(by_tthc, entry.replaces)
             ):
-                out.append(task("create", making))
-        if entry.change in (TthcChange.AMENDED, TthcChange.REPLACED):
+                out.append(make("create", making))
+        if living and entry.change in (TthcChange.AMENDED, TthcChange.REPLACED):
             old = entry.replaces if entry.change is TthcChange.REPLACED else entry.code
             for state in by_tthc.get(national_code(old or entry.code), []):
                 if state.in_force and (state.approved is None or state.approved < paper.issued):
-                    out.append(task("revise", state))
+                    out.append(make("revise", state))
         if entry.change is TthcChange.ABOLISHED:
-            out.extend(task("withdraw", s) for s in implementing if s.in_force)
+            out.extend(make("withdraw", s) for s in implementing if s.in_force)
     out.sort(key=lambda t: (t.deadline, t.decision, t.action, t.tthc_code))
     return out
+
+
+def _task(
+    listing: Listing, deadline: dt.date, action: str, state: ProcedureState | None
+) -> TthcTask:
+    entry = listing.entry
+    return TthcTask(
+        action=action,
+        decision=listing.decision.number,
+        tthc_code=entry.code,
+        tthc_name=entry.name,
+        change=entry.change.value,
+        procedure=state.code if state is not None else None,
+        signed=listing.decision.issued,
+        deadline=deadline,
+        draft=state.draft if state is not None else None,
+    )
+
+
+def _alive(catalogue: TthcCatalogue, on: dt.date) -> set[str]:
+    """Return the national codes listed by decisions signed by *on* and not ended since."""
+    alive: set[str] = set()
+    for listing in catalogue:
+        if listing.decision.issued > on:
+            continue
+        entry = listing.entry
+        if entry.change is TthcChange.ABOLISHED:
+            alive.discard(national_code(entry.code))
+            continue
+        if entry.replaces:
+            alive.discard(national_code(entry.replaces))
+        alive.add(national_code(entry.code))
+    return alive
 
 
 def _replaced_in_force(by_tthc: dict[str, list[ProcedureState]], old: str | None) -> bool:
