@@ -42,7 +42,9 @@ from qmsdocs.read.sources import CommitTree, Source
 
 if TYPE_CHECKING:
     from qmsdocs.desk import WaitingItem
+    from qmsdocs.model.announcement import Announcement
     from qmsdocs.tthc.rows import TthcBatch
+    from qmsdocs.tthc.scope import Scope
     from qmsdocs.tthc.tasks import TthcTask
     from qmsdocs.tthc_run import InForce
     from qmsdocs.workflow import ActionResult
@@ -253,7 +255,11 @@ class Repository:
         Never raises for bad content. Findings are sorted by file and line. The result is
         kept in the persistent cache: an unchanged repository is not checked again.
         """
-        return validation_run.validate(self._reader)
+        from qmsdocs import tthc_run
+        from qmsdocs.read.files import finding_order
+
+        found = validation_run.validate(self._reader) + tthc_run.findings(self._reader)
+        return sorted(found, key=finding_order)
 
     def validate_document(self, code: str) -> list[Finding]:
         """Return the findings of one controlled document's file, reading only what it names.
@@ -546,3 +552,21 @@ class Repository:
                 _("decision {number} asks no procedure to be revised").format(number=decision)
             )
         return self.revise_for_legal(decision, codes, by=by, now=now, reason=reason)
+
+    def scope(self) -> Scope:
+        """Return the QMS scope: the TTHC implemented by procedures in force, and the
+        system processes (:mod:`qmsdocs.tthc.scope`)."""
+        from qmsdocs import tthc_run
+
+        return tthc_run.scope(self._reader)
+
+    def announcements(self) -> list[tuple[str, Announcement]]:
+        """Return the announcements of the QMS (file, announcement), oldest first."""
+        from qmsdocs import tthc_run
+
+        return tthc_run.announcements(self._reader)
+
+    def announce(self, *, by: str, now: dt.datetime, place: str | None = None) -> ActionResult:
+        """Record the head's announcement of the QMS with the scope in force: one commit
+        and a tag of its own (nothing when the scope is the last announcement's)."""
+        return self._act("announce", by=by, now=now, place=place)

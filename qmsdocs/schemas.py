@@ -15,18 +15,23 @@ from typing import Any
 from pydantic import BaseModel
 
 from qmsdocs.model import MODELS, QmsConfig
+from qmsdocs.model.announcement import Announcement
 
 __all__ = ["SCHEMA_FILES", "render_schemas", "schema_comment"]
 
 #: File name of the schema for each kind of file ("qms" is qms.yaml).
-SCHEMA_FILES: dict[str, str] = {"qms": "qms.schema.json"} | {
-    kind.value: f"{kind.value}.schema.json" for kind in MODELS
-}
+SCHEMA_FILES: dict[str, str] = (
+    {"qms": "qms.schema.json"}
+    | {kind.value: f"{kind.value}.schema.json" for kind in MODELS}
+    | {"announcement": "announcement.schema.json"}
+)
 
 
 def _model_for(name: str) -> type[BaseModel]:
     if name == "qms":
         return QmsConfig
+    if name == "announcement":
+        return Announcement
     return MODELS[next(k for k in MODELS if k.value == name)]
 
 

@@ -13,13 +13,16 @@ from qmsdocs import tthc_run
 from qmsdocs.errors import ActionRefused
 from qmsdocs.i18n import NC_, _, translate
 from qmsdocs.legal_actions import LegalWorkflow, _trailers
-from qmsdocs.model import DocumentKind, LegalDocument, TthcEntry
+from qmsdocs.model import DocumentKind, LegalDocument, QmsConfig, TthcEntry
+from qmsdocs.model.announcement import Announcement
+from qmsdocs.tthc.scope import Scope, scope_change
 from qmsdocs.tthc.catalogue import national_code
 from qmsdocs.workflow import ActionResult
 
-__all__ = ["TthcWorkflow"]
+__all__ = ["TthcWorkflow", "default_place"]
 
 _SUBJECT = NC_("record", "Import {count} TTHC of decision {number} from {source}")
+_ANNOUNCE = NC_("record", "Announce the QMS ({tthc} TTHC, {processes} system processes)")
 _PLACEHOLDER = "(cần bổ sung)"
 
 
@@ -124,3 +127,75 @@ class TthcWorkflow(LegalWorkflow):
     def _reader_now(self) -> Any:
         with self._held() as (repo, _store):
             return repo
+
+    def announce(self, *, by: str, now: dt.datetime, place: str | None = None) -> ActionResult:
+        """Record the head's announcement of the QMS with its scope frozen: one commit that
+        adds ``announcements/CB-YYYY-MM-DD.yaml``, and its tag ``announcement/YYYY-MM-DD``.
+
+        *by* must hold a role that approves procedures on the day; nothing is recorded when
+        the scope is that of the last announcement.
+        """
+        day = now.date()
+        with self._held() as (repo, store):
+            config = repo.config
+            who = self._person(config, by)
+            head_roles = (
+                set(config.approval["procedure"].approve)
+                if "procedure" in (config.approval)
+                else set()
+            )
+            person = config.person(by)
+            assert person is not None
+            if not person.roles_on(day) & head_roles:
+                raise ActionRefused(
+                    _(
+                        "{person} does not head the agency on {date}: the announcement is "
+                        "signed by one who approves procedures ({roles})"
+                    ).format(person=by, date=f"{day:%d/%m/%Y}", roles=", ".join(sorted(head_roles)))
+                )
+            current = tthc_run.scope(repo)
+            made = tthc_run.announcements(repo)
+            if made and not scope_change(current, Scope.of_announcement(made[-1][1])):
+                return ActionResult(
+                    "announce", made[-1][0], None, None, None, _("nothing to change")
+                )
+            file = f"{tthc_run.ANNOUNCEMENTS}/CB-{day.isoformat()}.yaml"
+            if (self.root / file).exists():
+                raise ActionRefused(_("{file} already exists").format(file=file), file=file)
+            announcement = Announcement(
+                date=day,
+                place=place or default_place(config),
+                head=by,
+                tthc=list(current.tthc),
+                processes=list(current.processes),
+            )
+            subject = str(
+                translate(config.language, _ANNOUNCE, "record").format(
+                    tthc=len(current.tthc), processes=len(current.processes)
+                )
+            )
+            message = subject + _trailers(
+                "announce", "", [("Announcement", file)] + [("TTHC", i.code) for i in current.tthc]
+            )
+            tag = f"announcement/{day.isoformat()}"
+            commit = self._commit_files(
+                repo,
+                store,
+                action="announce",
+                files=[(None, announcement, file)],
+                message=message,
+                by=who,
+                now=now,
+                tag=(tag, subject + "\n"),
+            )
+            return ActionResult("announce", file, None, commit, tag, subject)
+
+
+def default_place(config: QmsConfig) -> str:
+    """Return the place name printed before the date (địa danh): the ward, commune or
+    province the agency is named after (phường An Hòa gives An Hòa)."""
+    name = config.organization.short_name or config.organization.name
+    for word in ("phường", "xã", "thị trấn", "thành phố", "tỉnh", "PHƯỜNG", "XÃ", "TỈNH"):
+        if f" {word} " in f" {name} ":
+            return f" {name} ".split(f" {word} ", 1)[1].strip().title()
+    return name

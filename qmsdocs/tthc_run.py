@@ -12,17 +12,29 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
+from qmsdocs.errors import QmsError
+from qmsdocs.findings import Finding, Severity
+from qmsdocs.i18n import S_
 from qmsdocs.impact import ImpactedDocument
 from qmsdocs.impact_run import _baseline
 from qmsdocs.model import DocumentKind, Procedure, QmsConfig, Status
+from qmsdocs.model.announcement import Announcement
 from qmsdocs.read.reader import Reader
+from qmsdocs.store import yaml as yaml_store
 from qmsdocs.tthc.catalogue import Listing, TthcCatalogue, national_code
 from qmsdocs.tthc.deadlines import DeadlineRules
+from qmsdocs.tthc.scope import Scope, scope_change, scope_of
 from qmsdocs.tthc.tasks import ProcedureState, TthcTask, tthc_tasks
 
 __all__ = [
+    "ANNOUNCEMENTS",
     "InForce",
+    "announcements",
     "catalogue",
+    "findings",
+    "scope",
     "deadline_rules",
     "in_force",
     "procedure_states",
@@ -134,3 +146,105 @@ def in_force(reader: Reader, *, on: dt.date) -> list[InForce]:
         for key, listing in catalogue(reader).in_force(on).items()
         if level is None or listing.entry.level.value == level or key in implemented
     ]
+
+
+# -- scope and announcements ---------------------------------------------------------------
+
+ANNOUNCEMENTS = "announcements"
+
+
+def announcements(reader: Reader) -> list[tuple[str, Announcement]]:
+    """Return the announcements of ``announcements/`` with their files, oldest first.
+
+    A file that cannot be read is left out here and reported by :func:`findings`.
+    """
+    folder = reader.root / ANNOUNCEMENTS
+    out = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+        file = f"{ANNOUNCEMENTS}/{path.name}"
+        try:
+            out.append(
+                (file, Announcement.model_validate(yaml_store.load(path.read_bytes(), file=file)))
+            )
+        except (QmsError, ValidationError, OSError):
+            continue
+    return sorted(out, key=lambda fa: (fa[1].date, fa[0]))
+
+
+def scope(reader: Reader) -> Scope:
+    """Return the QMS scope: the TTHC implemented by procedures with a revision in force (not
+    withdrawn), named as the latest decision names them, and the system processes."""
+    rows = []
+    for _entry, facts in reader.all_facts():
+        if facts.kind != DocumentKind.PROCEDURE.value:
+            continue
+        issued = facts.status is Status.APPROVED or (
+            facts.status is not Status.WITHDRAWN and facts.revision > 1
+        )
+        if not issued:
+            continue
+        document = reader.document(facts.code)
+        assert isinstance(document, Procedure)
+        block = document.tthc
+        rows.append(
+            (
+                facts.code,
+                facts.title,
+                block.code if block else None,
+                block.name if block else None,
+            )
+        )
+    return scope_of(rows, catalogue(reader).in_force(dt.date.max))
+
+
+def findings(reader: Reader) -> list[Finding]:
+    """Return the TTHC findings: a procedure's TTHC that no decision lists (once the
+    registry holds decisions), and a scope that differs from the last announcement."""
+    out: list[Finding] = []
+    listed = catalogue(reader)
+    if len(listed):
+        for entry, facts in reader.all_facts():
+            if facts.kind != DocumentKind.PROCEDURE.value:
+                continue
+            document = reader.document(facts.code)
+            if not isinstance(document, Procedure) or document.tthc is None:
+                continue
+            if facts.status is Status.WITHDRAWN or listed.knows(document.tthc.code):
+                continue
+            place = reader.locate(entry.file, ("tthc", "code"))
+            out.append(
+                Finding.of(
+                    entry.file,
+                    "unknown-tthc",
+                    S_(
+                        "TTHC {code} is in no announcement decision of the legal registry "
+                        "(qms tthc import)",
+                        code=document.tthc.code,
+                    ),
+                    line=place[0] if place else None,
+                    column=place[1] if place else None,
+                    severity=Severity.WARNING,
+                    field=("tthc", "code"),
+                    code=facts.code,
+                )
+            )
+    made = announcements(reader)
+    if made:
+        file, last = made[-1]
+        change = scope_change(scope(reader), Scope.of_announcement(last))
+        if change:
+            out.append(
+                Finding.of(
+                    file,
+                    "scope-changed",
+                    S_(
+                        "the QMS scope changed since the announcement of {date}: added "
+                        "{added}; removed {removed}; announce it again (qms announce)",
+                        date=f"{last.date:%d/%m/%Y}",
+                        added=", ".join(i.code for i in change.added) or "-",
+                        removed=", ".join(i.code for i in change.removed) or "-",
+                    ),
+                    severity=Severity.WARNING,
+                )
+            )
+    return out

@@ -41,6 +41,7 @@ COMMANDS = {
     "legal": "qmsdocs.cli.legal_cmd:legal",
     "impact": "qmsdocs.cli.legal_cmd:impact",
     "tthc": "qmsdocs.cli.tthc_cmd:tthc",
+    "announce": "qmsdocs.cli.announce_cmd:announce",
     "init": "qmsdocs.cli.setup_cmd:init",
     "install-hook": "qmsdocs.cli.setup_cmd:install_hook_command",
     "demo": "qmsdocs.cli.setup_cmd:demo",

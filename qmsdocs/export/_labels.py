@@ -146,6 +146,19 @@ _LABELS: dict[str, str] = {
     # registers
     "national_title": NC_("document", "SOCIALIST REPUBLIC OF VIET NAM"),
     "motto": NC_("document", "Independence - Freedom - Happiness"),
+    # the announcement of the QMS (công bố, Decision 19/2014/QĐ-TTg, Phụ lục I)
+    "announcement": NC_("document", "ANNOUNCEMENT"),
+    "announcement_of": NC_(
+        "document", "Quality management system conforming to national standard {standard}"
+    ),
+    "announcement_body": NC_(
+        "document",
+        "{agency} announces its quality management system conforming to national standard "
+        "{standard} for the following activities:",
+    ),
+    "announcement_tthc": NC_("document", "Administrative procedures:"),
+    "announcement_processes": NC_("document", "System processes:"),
+    "place_date": NC_("document", "{place}, day {day:02d} month {month} year {year}"),
     "internal_register": NC_("document", "LIST OF INTERNAL DOCUMENTS"),
     "external_register": NC_("document", "LIST OF EXTERNAL DOCUMENTS"),
     "distribution_register": NC_("document", "DOCUMENT DISTRIBUTION LIST"),
