@@ -15,8 +15,8 @@ from qmsdocs.i18n import NC_, _, translate
 from qmsdocs.legal_actions import LegalWorkflow, _trailers
 from qmsdocs.model import DocumentKind, LegalDocument, QmsConfig, TthcEntry
 from qmsdocs.model.announcement import Announcement
-from qmsdocs.tthc.scope import Scope, scope_change
 from qmsdocs.tthc.catalogue import national_code
+from qmsdocs.tthc.scope import Scope, scope_change
 from qmsdocs.workflow import ActionResult
 
 __all__ = ["TthcWorkflow", "default_place"]
