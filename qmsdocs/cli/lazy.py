@@ -39,6 +39,7 @@ COMMANDS = {
     "export": "qmsdocs.cli.export_cmd:export",
     "registers": "qmsdocs.cli.export_cmd:registers",
     "legal": "qmsdocs.cli.legal_cmd:legal",
+    "fleet": "qmsdocs.cli.fleet_cmd:fleet",
     "impact": "qmsdocs.cli.legal_cmd:impact",
     "tthc": "qmsdocs.cli.tthc_cmd:tthc",
     "announce": "qmsdocs.cli.announce_cmd:announce",
