@@ -342,6 +342,19 @@ class _DemoBuilder:
             ) - dt.timedelta(days=14)
         for document in self.sample:
             self._plan_document(document)
+        self._plan_announcements()
+
+    def _plan_announcements(self) -> None:
+        # The QMS announced after the first TTHC list (2021), then again on the day of each
+        # of the sample's announcements (announcements/), once its scope had changed.
+        days = [FIRST_ANNOUNCEMENT] + [a.date for _, a in self.sample.announcements()]
+        for order, day in enumerate(sorted(set(days))):
+            self._add(_at(day, 16), order, f"announce {day}", self._announce)
+
+    def _announce(self) -> None:
+        day = self._now.date()
+        head = next(p.id for p in self.config.people if "chairman" in p.roles_on(day))
+        self.repo.announce(by=head, now=self._now)
 
     def _legal_commit(self, file: str, number: str) -> Callable[[], None]:
         def run() -> None:
@@ -559,6 +572,9 @@ class _DemoBuilder:
             progress(len(events), len(events))
         return Repository.open(self.dest)
 
+
+#: The demo's first announcement of the QMS: after the province's first TTHC list (2021).
+FIRST_ANNOUNCEMENT = dt.date(2021, 6, 15)
 
 #: What earlier revisions of the sample's documents said (see ``_DemoBuilder._as_drafted``).
 EARLIER_REVISIONS = "earlier-revisions.yaml"

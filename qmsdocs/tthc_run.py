@@ -23,6 +23,7 @@ from qmsdocs.model import DocumentKind, Procedure, QmsConfig, Status
 from qmsdocs.model.announcement import Announcement
 from qmsdocs.read.reader import Reader
 from qmsdocs.store import yaml as yaml_store
+from qmsdocs.store.git import GitStore
 from qmsdocs.tthc.catalogue import Listing, TthcCatalogue, national_code
 from qmsdocs.tthc.deadlines import DeadlineRules
 from qmsdocs.tthc.scope import Scope, scope_change, scope_of
@@ -39,6 +40,7 @@ __all__ = [
     "in_force",
     "procedure_states",
     "tasks",
+    "verify_announcements",
     "with_deadlines",
 ]
 
@@ -245,6 +247,68 @@ def findings(reader: Reader) -> list[Finding]:
                         removed=", ".join(i.code for i in change.removed) or "-",
                     ),
                     severity=Severity.WARNING,
+                )
+            )
+    return out
+
+
+def verify_announcements(reader: Reader, store: GitStore, prefix: str) -> list[Finding]:
+    """Return the integrity findings of the announcements, checked like approvals: the head
+    held a role that approves procedures on the day, and the file is the one its tag froze.
+
+    *prefix* is the repository's folder inside the git work tree ("" at the top).
+    """
+    out: list[Finding] = []
+    config = reader.config
+    rule = config.approval.get("procedure")
+    heads = set(rule.approve) if rule is not None else set()
+    for file, announcement in announcements(reader):
+        person = config.person(announcement.head)
+        if person is None or not person.roles_on(announcement.date) & heads:
+            out.append(
+                Finding.of(
+                    file,
+                    "verify-announcement",
+                    S_(
+                        "{person} did not hold a role that approves procedures ({roles}) on "
+                        "{date}: the announcement is signed by the head of the agency",
+                        person=announcement.head,
+                        roles=", ".join(sorted(heads)),
+                        date=f"{announcement.date:%d/%m/%Y}",
+                    ),
+                )
+            )
+        tag = f"announcement/{announcement.date.isoformat()}"
+        commit = store.tag_target(tag)
+        if commit is None:
+            out.append(
+                Finding.of(
+                    file,
+                    "verify-announcement",
+                    S_("no tag {tag}: the announcement was not recorded by qms announce", tag=tag),
+                    severity=Severity.WARNING,
+                )
+            )
+            continue
+        path = f"{prefix}/{file}" if prefix not in ("", ".") else file
+        frozen = store.read(commit, path)
+        try:
+            same = (
+                frozen is not None
+                and Announcement.model_validate(yaml_store.load(frozen, file=file)) == announcement
+            )
+        except (QmsError, ValidationError):
+            same = False
+        if not same:
+            out.append(
+                Finding.of(
+                    file,
+                    "verify-announcement",
+                    S_(
+                        "the announcement differs from the scope its tag {tag} froze: an "
+                        "announcement is never edited; announce again (qms announce)",
+                        tag=tag,
+                    ),
                 )
             )
     return out

@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from qmsdocs import lifecycle
+from qmsdocs import lifecycle, tthc_run
 from qmsdocs.errors import InvalidDocument, QmsError
 from qmsdocs.findings import Finding, Severity
 from qmsdocs.history import TAG_PREFIX, Action, IssuedRevision, load_revision
@@ -413,6 +413,7 @@ def verify(repo: Repository) -> list[Finding]:
                 ),
             )
         )
+    findings += tthc_run.verify_announcements(repo.reader, store, prefix)
     return sorted(set(findings), key=lambda f: (f.file, f.check, f.message))
 
 
