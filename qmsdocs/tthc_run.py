@@ -200,11 +200,18 @@ def scope(reader: Reader) -> Scope:
 
 
 def findings(reader: Reader) -> list[Finding]:
-    """Return the TTHC findings: a procedure's TTHC that no decision lists (once the
-    registry holds decisions), and a scope that differs from the last announcement."""
+    """Return the TTHC findings: a procedure's TTHC that no decision lists, and a scope
+    that differs from the last announcement.
+
+    TTHC are checked once the agency follows the province's decisions: qms.yaml names its
+    level (``organization.level``) and the registry holds a decision with a TTHC list.
+    """
     out: list[Finding] = []
+    config = reader.config_or_none()
+    if config is None:
+        return out  # qms.yaml's own findings say why
     listed = catalogue(reader)
-    if len(listed):
+    if len(listed) and config.organization.level is not None:
         for entry, facts in reader.all_facts():
             if facts.kind != DocumentKind.PROCEDURE.value:
                 continue
