@@ -370,6 +370,8 @@ class LegalWorkflow(Workflow):
                     i for i, r in enumerate(moved) if number_key(r.ref) == number_key(target.number)
                 )
                 moved.insert(at + 1, LegalRef(ref=legal.number))
+        if legal.tthc and not any(number_key(r.ref) == number_key(legal.number) for r in moved):
+            moved.append(LegalRef(ref=legal.number))  # the TTHC announcement decision
         return moved
 
 

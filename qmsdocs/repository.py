@@ -333,12 +333,12 @@ class Repository:
         return cast("ActionResult", self._act_any(action, *args, **kwargs))
 
     def _act_any(self, action: str, *args: Any, **kwargs: Any) -> Any:
-        from qmsdocs.tthc_actions import TthcWorkflow as LegalWorkflow
+        from qmsdocs.tthc_actions import TthcWorkflow
 
         self._reader.require_writable()
         # The workflow re-reads this repository under the lock; afterwards only the files
         # it wrote are read again, so an action does not cost two reads of every file.
-        workflow = LegalWorkflow(self.root, cache=self._reader.cache, repository=self)
+        workflow = TthcWorkflow(self.root, cache=self._reader.cache, repository=self)
         if isinstance(kwargs.get("now"), dt.datetime):
             # Signatures and commits carry the agency's time, whatever the machine's zone:
             # the day a role is held and a signature's date are the agency's day.

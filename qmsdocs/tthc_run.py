@@ -77,18 +77,17 @@ def catalogue(reader: Reader) -> TthcCatalogue:
 def procedure_states(reader: Reader, on: dt.date) -> list[ProcedureState]:
     """Return every procedure with its TTHC, whether a revision is in force, and since when."""
     superseded = reader.superseded()
+    tthc_of = {row[0]: row[5] for row in procedure_rows(reader)}
     out = []
     for _entry, facts in reader.all_facts():
         if facts.kind != DocumentKind.PROCEDURE.value:
             continue
-        document = reader.document(facts.code)
-        assert isinstance(document, Procedure)
         base = _baseline(reader, facts, on, superseded)
         out.append(
             ProcedureState(
                 code=facts.code,
                 title=facts.title,
-                tthc_code=document.tthc.code if document.tthc is not None else None,
+                tthc_code=tthc_of.get(facts.code),
                 in_force=base is not None,
                 approved=base.approved if base is not None else None,
                 draft=base.draft
@@ -158,44 +157,121 @@ ANNOUNCEMENTS = "announcements"
 def announcements(reader: Reader) -> list[tuple[str, Announcement]]:
     """Return the announcements of ``announcements/`` with their files, oldest first.
 
-    A file that cannot be read is left out here and reported by :func:`findings`.
+    Read from the work tree, or from the commit of a snapshot (whose files are named by the
+    ``announcement/…`` tags), and kept in the persistent cache while the files are
+    unchanged. A file that cannot be read is left out.
     """
     folder = reader.root / ANNOUNCEMENTS
-    out = []
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
-        file = f"{ANNOUNCEMENTS}/{path.name}"
+    commit = reader.source.commit if reader.source.read_only else None
+    names = {p.name for p in folder.glob("*.yaml")} if commit is None and folder.is_dir() else set()
+    if commit is not None and reader.git.top is not None:
+        store = reader.history_store.store
+        names |= {f"CB-{t.name.rsplit('/', 1)[-1]}.yaml" for t in store.tags("announcement/")}
+    files = [f"{ANNOUNCEMENTS}/{name}" for name in sorted(names)]
+    key = repr((commit, [(f, _file_key(reader, f)) for f in files]))
+    held = reader.cache.get("announcements")
+    if held is not None and held[0] == key:
+        found: list[tuple[str, Announcement]] = held[1]
+        return list(found)
+    stored = reader.disk.read(_ANNOUNCED)
+    out: list[tuple[str, Announcement]] = []
+    if stored.get("key") == key and isinstance(stored.get("items"), list):
         try:
-            out.append(
-                (file, Announcement.model_validate(yaml_store.load(path.read_bytes(), file=file)))
+            out = [(f, Announcement.model_validate(d)) for f, d in stored["items"]]
+        except (ValidationError, TypeError, ValueError):
+            out = []
+    if not out:
+        for file in files:
+            try:
+                data = _read(reader, file, commit)
+                out.append((file, Announcement.model_validate(yaml_store.load(data, file=file))))
+            except (QmsError, ValidationError, OSError):
+                continue
+        items = [[f, a.model_dump(mode="json")] for f, a in out]
+        reader.disk.write(_ANNOUNCED, {"key": key, "items": items})
+    out.sort(key=lambda fa: (fa[1].date, fa[0]))
+    reader.cache["announcements"] = (key, out)
+    return list(out)
+
+
+_ANNOUNCED = "announcements"
+
+
+def _file_key(reader: Reader, file: str) -> object:
+    if reader.source.read_only:
+        return None  # a commit's files never change: the commit is in the key
+    try:
+        stat = (reader.root / file).stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def _read(reader: Reader, file: str, commit: str | None) -> bytes:
+    if commit is None:
+        return reader.source.read(file)
+    top = reader.git.top
+    path = file
+    if top is not None and reader.root != top:
+        path = (reader.root / file).relative_to(top).as_posix()
+    data = reader.history_store.store.read(commit, path)
+    if data is None:
+        raise OSError(2, "no such file in the commit")
+    return data
+
+
+#: (code, title, status, revision, file, TTHC code, TTHC name) of a procedure.
+ProcedureRow = tuple[str, str, str, int, str, str | None, str | None]
+
+
+def procedure_rows(reader: Reader) -> list[ProcedureRow]:
+    """Return each procedure's code, title, status, revision, file and TTHC (code, name).
+
+    Kept in the persistent cache while no file changed: a warm ``validate`` parses nothing.
+    """
+    key = reader.fingerprint()
+    held = reader.cache.get("tthc-rows")
+    if held is not None and held[0] == key:
+        rows: list[ProcedureRow] = held[1]
+        return rows
+    stored = reader.disk.read(_ROWS)
+    if stored.get("key") == key and isinstance(stored.get("rows"), list):
+        rows = [tuple(r) for r in stored["rows"]]
+    else:
+        rows = []
+        for entry, facts in reader.all_facts():
+            if facts.kind != DocumentKind.PROCEDURE.value:
+                continue
+            document = reader.document(facts.code)
+            block = document.tthc if isinstance(document, Procedure) else None
+            rows.append(
+                (
+                    facts.code,
+                    facts.title,
+                    facts.status.value,
+                    facts.revision,
+                    entry.file,
+                    block.code if block else None,
+                    block.name if block else None,
+                )
             )
-        except (QmsError, ValidationError, OSError):
-            continue
-    return sorted(out, key=lambda fa: (fa[1].date, fa[0]))
+        if not reader.racy_files:
+            reader.disk.write(_ROWS, {"key": key, "rows": [list(r) for r in rows]})
+    reader.cache["tthc-rows"] = (key, rows)
+    return rows
+
+
+_ROWS = "tthc"
 
 
 def scope(reader: Reader) -> Scope:
     """Return the QMS scope: the TTHC implemented by procedures with a revision in force (not
     withdrawn), named as the latest decision names them, and the system processes."""
-    rows = []
-    for _entry, facts in reader.all_facts():
-        if facts.kind != DocumentKind.PROCEDURE.value:
-            continue
-        issued = facts.status is Status.APPROVED or (
-            facts.status is not Status.WITHDRAWN and facts.revision > 1
-        )
-        if not issued:
-            continue
-        document = reader.document(facts.code)
-        assert isinstance(document, Procedure)
-        block = document.tthc
-        rows.append(
-            (
-                facts.code,
-                facts.title,
-                block.code if block else None,
-                block.name if block else None,
-            )
-        )
+    rows = [
+        (code, title, tthc_code, tthc_name)
+        for code, title, status, revision, _file, tthc_code, tthc_name in procedure_rows(reader)
+        if status == Status.APPROVED.value or (status != Status.WITHDRAWN.value and revision > 1)
+    ]
     return scope_of(rows, catalogue(reader).in_force(dt.date.max))
 
 
@@ -212,33 +288,28 @@ def findings(reader: Reader) -> list[Finding]:
         return out  # qms.yaml's own findings say why
     listed = catalogue(reader)
     if len(listed) and config.organization.level is not None:
-        for entry, facts in reader.all_facts():
-            if facts.kind != DocumentKind.PROCEDURE.value:
+        for code, _title, status, _revision, file, tthc_code, _name in procedure_rows(reader):
+            if tthc_code is None or status == Status.WITHDRAWN.value or listed.knows(tthc_code):
                 continue
-            document = reader.document(facts.code)
-            if not isinstance(document, Procedure) or document.tthc is None:
-                continue
-            if facts.status is Status.WITHDRAWN or listed.knows(document.tthc.code):
-                continue
-            place = reader.locate(entry.file, ("tthc", "code"))
+            place = reader.locate(file, ("tthc", "code"))
             out.append(
                 Finding.of(
-                    entry.file,
+                    file,
                     "unknown-tthc",
                     S_(
                         "TTHC {code} is in no announcement decision of the legal registry "
                         "(qms tthc import)",
-                        code=document.tthc.code,
+                        code=tthc_code,
                     ),
                     line=place[0] if place else None,
                     column=place[1] if place else None,
                     severity=Severity.WARNING,
                     field=("tthc", "code"),
-                    code=facts.code,
+                    code=code,
                 )
             )
     made = announcements(reader)
-    if made:
+    if made and not reader.unreadable:  # an unreadable procedure is reported as such
         file, last = made[-1]
         change = scope_change(scope(reader), Scope.of_announcement(last))
         if change:

@@ -50,6 +50,7 @@ def test_qms_export_still_finds_its_command(mini: Path) -> None:
 def test_the_table_of_commands_names_every_command_module_defines() -> None:
     from qmsdocs.cli import (
         actions_cmd,
+        announce_cmd,
         audit_cmd,
         diff_cmd,
         distribution_cmd,
@@ -58,12 +59,14 @@ def test_the_table_of_commands_names_every_command_module_defines() -> None:
         list_cmd,
         setup_cmd,
         show_cmd,
+        tthc_cmd,
         validate_cmd,
     )
 
     every = [validate_cmd.validate, list_cmd.list_documents, list_cmd.status, show_cmd.show]
     for module in (
-        actions_cmd, audit_cmd, diff_cmd, distribution_cmd, export_cmd, legal_cmd, setup_cmd
+        actions_cmd, audit_cmd, diff_cmd, distribution_cmd, export_cmd, legal_cmd, setup_cmd,
+        tthc_cmd, announce_cmd,
     ):  # fmt: skip
         every += module.COMMANDS
     assert {c.name: c for c in every} == {name: cli.commands[name] for name in COMMANDS}

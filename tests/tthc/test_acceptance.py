@@ -74,6 +74,7 @@ def test_a_tthc_decision_from_impact_to_a_new_announcement(
     repo = Repository.open(sample)
     draft = repo.document("QT-TP-02")
     assert draft.status.value == "draft" and DECISION in draft.history[-1].description
+    assert DECISION in [ref.ref for ref in draft.legal_basis]
 
     # The officer creates the new procedure, withdraws the abolished one, approves them all.
     now = dt.datetime.now().astimezone() + dt.timedelta(minutes=1)
