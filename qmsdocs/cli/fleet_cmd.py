@@ -77,7 +77,8 @@ def add(
         from qmsdocs.model.problems import schema_problem
 
         field = ".".join(str(p) for p in item["loc"])
-        raise click.BadParameter(str(schema_problem(item)), param_hint=field or None) from None
+        hint = {"id": "'ID'", "url": "'URL'"}.get(field, f"'--{field}'")
+        raise click.BadParameter(str(schema_problem(item)), param_hint=hint) from None
     commit = add_agency(
         app.directory, agency, by=_identity(app, by), now=now(), language=current_language()
     )
@@ -170,3 +171,7 @@ def status(app: AppContext, as_of: dt.date | None, as_json: bool) -> int:
         )
     app.console.print(table)
     return 1 if any(r.failed for r in rows) else 0
+
+
+#: The commands this module adds to `qms` (see qmsdocs.cli.lazy).
+COMMANDS = [fleet]
