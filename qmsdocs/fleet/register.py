@@ -12,7 +12,6 @@ from qmsdocs.findings import field_name
 from qmsdocs.fleet.model import FLEET_FILE, Agency, FleetList
 from qmsdocs.i18n import NC_, _, translate
 from qmsdocs.model.problems import schema_problem, shown
-from qmsdocs.schemas import schema_comment
 from qmsdocs.store import yaml as yaml_store
 from qmsdocs.store.files import action_lock, write_atomic
 from qmsdocs.store.git import GitStore, Identity, git_state
@@ -117,6 +116,8 @@ def _commit(
                     file=FLEET_FILE,
                 )
             before = path.read_bytes() if path.exists() else None
+            from qmsdocs.schemas import schema_comment  # schemas imports the fleet's model
+
             header = schema_comment("fleet", 0) + f"# {translate(language, _HEADER, 'record')}\n"
             text = yaml_store.dump_text(
                 fleet.model_dump(mode="json", exclude_none=True), header=header
