@@ -19,12 +19,15 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from qmsdocs.findings import Severity
+from pydantic import BaseModel
+
+from qmsdocs.findings import Finding, Severity
 from qmsdocs.i18n import N_, S_, Said
 from qmsdocs.model import DocumentKind
-from qmsdocs.read.files import CONFIG_FILE, RACY_NS, SYMLINK
-from qmsdocs.store.cache import CACHE_FOLDER
+from qmsdocs.read.files import CONFIG_FILE, RACY_NS, SYMLINK, finding_row, row_finding
+from qmsdocs.store.cache import CACHE_FOLDER, JsonCache
 from qmsdocs.store.git import MAX_BLOB_BYTES, CommitStore, GitState, GitStore, git_state
 
 __all__ = ["CommitTree", "Key", "Listed", "Report", "Source", "WorkTree", "open_commit"]
@@ -84,6 +87,15 @@ class Source:
     def racy(self, key: Key, now_ns: int) -> bool:
         """Return whether a file with *key* may change again without its key changing."""
         return False
+
+    def recall(self, file: str, model: type[BaseModel], findings: list[Finding]) -> Any:
+        """Return *file* as read before by its content (adding its findings), or None."""
+        return None
+
+    def remember(
+        self, file: str, model: type[BaseModel], value: Any, findings: list[Finding]
+    ) -> None:
+        """Keep what reading *file* gave, by its content, for any repository to recall."""
 
     def store(self, git: GitState) -> GitStore:
         """Return the git store the history is read from."""
@@ -270,6 +282,38 @@ class CommitTree(Source):
     def key(self, file: str) -> Key | None:
         oid = self._oids.get(file)
         return _oid_key(oid) if oid is not None else None
+
+    def _blob_cache(self, file: str, model: type[BaseModel]) -> tuple[JsonCache, str] | None:
+        oid = self._oids.get(file)
+        if oid is None or self._cache_dir is None:
+            return None
+        return JsonCache(self._cache_dir / "blobs" / oid[:2]), f"{oid[2:]}-{model.__name__}"
+
+    def recall(self, file: str, model: type[BaseModel], findings: list[Finding]) -> Any:
+        # Content-addressed: the same blob in another commit or repository is not parsed again.
+        where = self._blob_cache(file, model)
+        if where is None:
+            return None
+        stored = where[0].read(where[1])
+        rows, data = stored.get("findings"), stored.get("data")
+        if not isinstance(rows, list) or (data is None and not rows):
+            return None
+        try:
+            found = [row_finding(file, row) for row in rows]
+            value = None if data is None else model.model_validate(data)
+        except (TypeError, ValueError):  # a damaged entry: read the blob again
+            return None
+        findings.extend(found)
+        return value
+
+    def remember(
+        self, file: str, model: type[BaseModel], value: Any, findings: list[Finding]
+    ) -> None:
+        where = self._blob_cache(file, model)
+        if where is None:
+            return
+        data = None if value is None else value.model_dump(mode="json", by_alias=True)
+        where[0].write(where[1], {"findings": [finding_row(f) for f in findings], "data": data})
 
     def store(self, git: GitState) -> GitStore:
         return self._store
