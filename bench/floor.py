@@ -8,7 +8,8 @@ For one repository, in one run on the same files, it times:
 - ``validate`` of the work tree, cold (a fresh process, ``.git/qms-cache`` removed) and
   warm (a fresh process, the cache present);
 - ``validate`` of a bare clone through :meth:`qmsdocs.Repository.at`, cold (a fresh process,
-  an empty cache folder) and warm (the same cache folder again);
+  an empty cache folder), warm (the same cache folder again), and its parent commit with
+  that folder (another tree, whose blobs are nearly all kept by object id);
 
 and prints each time with its ratio to the floor. The median of ``--repeat`` runs each.
 
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             floors.append(seconds)
         base = median(floors)
         rows: dict[str, list[tuple[float, float]]] = {
-            k: [] for k in ("tree_cold", "tree_warm", "bare_cold", "bare_warm")
+            k: [] for k in ("tree_cold", "tree_warm", "bare_cold", "bare_warm", "bare_parent")
         }
         for index in range(args.repeat):
             shutil.rmtree(work / ".git" / "qms-cache", ignore_errors=True)
@@ -125,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             cache = scratch / f"cache{index}"
             rows["bare_cold"].append(child(bare, "HEAD", cache))
             rows["bare_warm"].append(child(bare, "HEAD", cache))
+            # another commit (another tree) whose blobs are nearly all known by their ids
+            rows["bare_parent"].append(child(bare, "HEAD~1", cache))
         print(f"{files} files; floor (CSafeLoader, one core): {base:.3f} s")
         print(f"{'case':<12} {'process s':>10} {'open+validate s':>16} {'x floor':>8}")
         result: dict[str, object] = {"files": files, "floor": base}

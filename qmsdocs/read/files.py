@@ -201,6 +201,7 @@ class Parser:
         if value is None and not findings:
             value = parse_file(self.source, file, model, findings)
             self.source.remember(file, model, value, findings)
+            self.source.flush()
         if value is None:
             problem = findings[0].text if findings else _("cannot be read")
             raise InvalidDocument(

@@ -126,6 +126,7 @@ class Reader:
         with no_cyclic_gc():
             self._load()
         self._save_index()
+        self.source.flush()
         self._legal = LazyLegalRegistry(self.legal_entries, self)
 
     @property

@@ -97,6 +97,9 @@ class Source:
     ) -> None:
         """Keep what reading *file* gave, by its content, for any repository to recall."""
 
+    def flush(self) -> None:
+        """Write what :meth:`remember` kept since the last flush."""
+
     def store(self, git: GitState) -> GitStore:
         """Return the git store the history is read from."""
         raise NotImplementedError
@@ -207,6 +210,9 @@ class CommitTree(Source):
         self.tree = self._store.tree_id()
         self._cache_dir = cache_dir
         self._oids: dict[str, str] = {}
+        self._blobs = JsonCache(cache_dir / "blobs") if cache_dir is not None else None
+        self._shards: dict[str, dict[str, Any]] = {}
+        self._pending: dict[str, dict[str, Any]] = {}
 
     def label(self) -> str:
         return f"tree:{self.tree}"
@@ -283,20 +289,32 @@ class CommitTree(Source):
         oid = self._oids.get(file)
         return _oid_key(oid) if oid is not None else None
 
-    def _blob_cache(self, file: str, model: type[BaseModel]) -> tuple[JsonCache, str] | None:
+    # Content-addressed: a blob read once is not parsed again, in any commit of any
+    # repository sharing the cache folder. Entries are kept in 256 shards by the first two
+    # hex digits of the object id (one file written per shard, not one per blob).
+
+    def _entry(self, file: str, model: type[BaseModel]) -> tuple[str, str] | None:
         oid = self._oids.get(file)
-        if oid is None or self._cache_dir is None:
+        if oid is None or self._blobs is None:
             return None
-        return JsonCache(self._cache_dir / "blobs" / oid[:2]), f"{oid[2:]}-{model.__name__}"
+        return oid[:2], f"{oid}-{model.__name__}"
+
+    def _shard(self, shard: str) -> dict[str, Any]:
+        held = self._shards.get(shard)
+        if held is None:
+            assert self._blobs is not None
+            held = self._shards[shard] = self._blobs.read(shard)
+        return held
 
     def recall(self, file: str, model: type[BaseModel], findings: list[Finding]) -> Any:
-        # Content-addressed: the same blob in another commit or repository is not parsed again.
-        where = self._blob_cache(file, model)
+        where = self._entry(file, model)
         if where is None:
             return None
-        stored = where[0].read(where[1])
-        rows, data = stored.get("findings"), stored.get("data")
-        if not isinstance(rows, list) or (data is None and not rows):
+        stored = self._shard(where[0]).get(where[1])
+        if not isinstance(stored, list) or len(stored) != 2 or not isinstance(stored[0], list):
+            return None
+        rows, data = stored
+        if data is None and not rows:
             return None
         try:
             found = [row_finding(file, row) for row in rows]
@@ -309,11 +327,23 @@ class CommitTree(Source):
     def remember(
         self, file: str, model: type[BaseModel], value: Any, findings: list[Finding]
     ) -> None:
-        where = self._blob_cache(file, model)
+        where = self._entry(file, model)
         if where is None:
             return
         data = None if value is None else value.model_dump(mode="json", by_alias=True)
-        where[0].write(where[1], {"findings": [finding_row(f) for f in findings], "data": data})
+        entry = [[finding_row(f) for f in findings], data]
+        self._shard(where[0])[where[1]] = entry
+        self._pending.setdefault(where[0], {})[where[1]] = entry
+
+    def flush(self) -> None:
+        if not self._pending or self._blobs is None:
+            return
+        for shard, entries in self._pending.items():
+            # what another process added since we read the shard is kept too
+            merged = {**self._blobs.read(shard), **entries}
+            self._blobs.write(shard, merged)
+            self._shards[shard] = merged
+        self._pending = {}
 
     def store(self, git: GitState) -> GitStore:
         return self._store
