@@ -39,6 +39,7 @@ COMMANDS = {
     "export": "qmsdocs.cli.export_cmd:export",
     "registers": "qmsdocs.cli.export_cmd:registers",
     "legal": "qmsdocs.cli.legal_cmd:legal",
+    "fleet": "qmsdocs.cli.fleet_cmd:fleet",
     "impact": "qmsdocs.cli.legal_cmd:impact",
     "init": "qmsdocs.cli.setup_cmd:init",
     "install-hook": "qmsdocs.cli.setup_cmd:install_hook_command",
