@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,6 +90,7 @@ def test_the_fleet_over_a_real_git_server(
     province: Path,
     demo_master: Path,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     served, url = server
     agencies = [
@@ -155,6 +157,20 @@ def test_the_fleet_over_a_real_git_server(
     flat = " ".join(out.replace("│", " ").split())
     assert code == 1 and "UBND xã Tân Lập" in flat and "Các cơ quan ngày 31/12/2025" in flat
     assert "phê duyệt không kiểm chứng được" in flat and "chưa tải về lần nào" in flat
+
+    # a warm run reads again only what moved: here only the agency never fetched
+    from qmsdocs.fleet import status as status_module
+
+    calls: list[str] = []
+    real = status_module.agency_status
+
+    def counted(agency: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(agency.id)
+        return real(agency, *args, **kwargs)
+
+    monkeypatch.setattr(status_module, "agency_status", counted)
+    code, warm, _ = run(capsys, "-C", str(province), "fleet", "status", "--as-of", AS_OF, "--json")
+    assert json.loads(warm) == data and calls == ["ha-giang"]
 
     # the province's outputs, opened by LibreOffice with the Vietnamese intact
     out = province.parent / "out"
