@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from qmsdocs.fleet.model import FleetList
 from qmsdocs.model import MODELS, QmsConfig
 from qmsdocs.model.announcement import Announcement
 
@@ -24,6 +25,7 @@ SCHEMA_FILES: dict[str, str] = (
     {"qms": "qms.schema.json"}
     | {kind.value: f"{kind.value}.schema.json" for kind in MODELS}
     | {"announcement": "announcement.schema.json"}
+    | {"fleet": "fleet.schema.json"}
 )
 
 
@@ -32,6 +34,8 @@ def _model_for(name: str) -> type[BaseModel]:
         return QmsConfig
     if name == "announcement":
         return Announcement
+    if name == "fleet":
+        return FleetList
     return MODELS[next(k for k in MODELS if k.value == name)]
 
 

@@ -116,7 +116,9 @@ def _commit(
                     file=FLEET_FILE,
                 )
             before = path.read_bytes() if path.exists() else None
-            header = f"# {translate(language, _HEADER, 'record')}\n"
+            from qmsdocs.schemas import schema_comment  # schemas imports the fleet's model
+
+            header = schema_comment("fleet", 0) + f"# {translate(language, _HEADER, 'record')}\n"
             text = yaml_store.dump_text(
                 fleet.model_dump(mode="json", exclude_none=True), header=header
             )
