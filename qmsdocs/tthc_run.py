@@ -320,7 +320,7 @@ def findings(reader: Reader) -> list[Finding]:
                     S_(
                         "the QMS scope changed since the announcement of {date}: added "
                         "{added}; removed {removed}; announce it again (qms announce)",
-                        date=f"{last.date:%d/%m/%Y}",
+                        date=last.date.strftime("%d/%m/%Y"),
                         added=", ".join(i.code for i in change.added) or "-",
                         removed=", ".join(i.code for i in change.removed) or "-",
                     ),
@@ -352,7 +352,7 @@ def verify_announcements(reader: Reader, store: GitStore, prefix: str) -> list[F
                         "{date}: the announcement is signed by the head of the agency",
                         person=announcement.head,
                         roles=", ".join(sorted(heads)),
-                        date=f"{announcement.date:%d/%m/%Y}",
+                        date=announcement.date.strftime("%d/%m/%Y"),
                     ),
                 )
             )

@@ -95,3 +95,15 @@ def test_a_procedure_whose_tthc_no_decision_lists_is_a_warning(sample: Path) -> 
     [finding] = [f for f in Repository.open(sample).validate() if f.check == "unknown-tthc"]
     assert finding.severity.value == "warning" and finding.file == "procedures/QT-TP-01.yaml"
     assert finding.line is not None and "1.009999.000.00.00.H99" in finding.message
+
+
+def test_tthc_list_gives_each_tthc_in_force_with_its_procedure(
+    sample: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["-C", str(sample), "tthc", "list", "--as-of", "2026-03-05", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["tthc"]
+    assert len(rows) == 8 and all(r["procedure"] for r in rows)
+    birth = next(r for r in rows if r["code"].startswith("1.001193"))
+    assert birth["decision"] == "1520/QĐ-UBND" and birth["procedure"] == "QT-TP-01"
+    assert main(["-C", str(sample), "tthc", "list", "--as-of", "2021-01-01", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["tthc"] == []
