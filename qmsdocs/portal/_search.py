@@ -24,6 +24,10 @@ __all__ = ["SearchEntry", "entry_of", "index_script"]
 #: The folded words of a document's text kept in the index, at most (keeps 1,000
 #: documents under 2 MB).
 _MAX_TEXT = 1200
+#: Fields that say nothing a reader searches for (workflow, identifiers, enum values).
+_SKIP = frozenset(
+    {"approvals", "history", "periodic_reviews", "code", "unit", "status", "kind", "category"}
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ def _strings(value: Any) -> Iterator[str]:
         yield value
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            if name not in ("approvals", "history", "periodic_reviews", "code", "unit"):
+            if name not in _SKIP:
                 yield from _strings(getattr(value, name))
     elif isinstance(value, list | tuple):
         for item in value:
