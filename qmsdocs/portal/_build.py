@@ -173,9 +173,7 @@ class _Site:
             self.as_of.isoformat(),
             self.config.model_dump_json(),
             json.dumps(sorted((d.code, d.title) for d in self.repo), ensure_ascii=False),
-            json.dumps(
-                sorted(d.model_dump_json() for d in self.repo.legal), ensure_ascii=False
-            ),
+            json.dumps(sorted(d.model_dump_json() for d in self.repo.legal), ensure_ascii=False),
             str(self.docx),
         ):
             digest.update(part.encode())
@@ -248,9 +246,7 @@ class _Site:
                 tag = issued[record.revision]
                 key = f"{record.revision}:{tag.commit}:{tag.stamp}:{rstate.value}:{current}"
                 revisions.append(_Revision(record, rstate, key))
-            docs.append(
-                _Doc(summary.code, summary.kind, summary.title, state, current, revisions)
-            )
+            docs.append(_Doc(summary.code, summary.kind, summary.title, state, current, revisions))
         return docs
 
     # -- pages of one document -----------------------------------------------------------
@@ -412,10 +408,12 @@ class _Site:
             document = doc.document or self.repo.revision(doc.code, doc.current)
             if isinstance(document, Policy):
                 policies.append(document)
-            elif isinstance(document, Objectives) and document.year == self.as_of.year:
+            elif isinstance(document, Objectives):
                 objectives.append(document)
-            elif isinstance(document, Objectives) and not objectives:
-                objectives.append(document)
+        # the objectives of the year, or else the latest year's
+        this_year = [o for o in objectives if o.year == self.as_of.year]
+        latest = max((o.year for o in objectives), default=0)
+        objectives = this_year or [o for o in objectives if o.year == latest]
         changes = []
         since = self.as_of - dt.timedelta(days=365)
         for doc in docs:
@@ -449,7 +447,11 @@ class _Site:
                     }
                 )
             acts = [
-                {"relation": _(_ACTS[r.type.value]), "target": r.target, "anchor": self._anchor(r.target)}
+                {
+                    "relation": _(_ACTS[r.type.value]),
+                    "target": r.target,
+                    "anchor": self._anchor(r.target),
+                }
                 for r in legal.relations
             ]
             rows.append(

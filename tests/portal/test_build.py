@@ -113,8 +113,18 @@ def test_english_site_and_the_command(demo_master: Path, tmp_path: Path) -> None
     out = tmp_path / "site"
     result = runner.invoke(
         cli,
-        ["-C", str(demo_master), "portal", "build", str(out), "--as-of", "2026-12-04",
-         "--lang", "en", "--no-docx"],
+        [
+            "-C",
+            str(demo_master),
+            "portal",
+            "build",
+            str(out),
+            "--as-of",
+            "2026-12-04",
+            "--lang",
+            "en",
+            "--no-docx",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "files written" in result.output
