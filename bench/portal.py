@@ -155,9 +155,11 @@ def main() -> int:
             f"{name:<14}{r['full']:>9}{r['full_revisions']:>11.0f}{r['rebuild']:>11}"
             f"{r['index_mb']:>10}"
         )
-    print(f"targets (1,000 documents): full ≤ {TARGETS['full']} s, rebuild ≤ "
-          f"{TARGETS['rebuild']} s, index ≤ {TARGETS['index_mb']} MB; "
-          f"took {time.perf_counter() - started:.0f} s")
+    print(
+        f"targets (1,000 documents): full ≤ {TARGETS['full']} s, rebuild ≤ "
+        f"{TARGETS['rebuild']} s, index ≤ {TARGETS['index_mb']} MB; "
+        f"took {time.perf_counter() - started:.0f} s"
+    )
     (HERE / "portal-results.json").write_text(json.dumps(results, indent=1) + "\n")
     return 0
 

@@ -118,11 +118,8 @@ class _Doc:
     state: DocumentState
     current: int  # the revision the current address shows
     revisions: list[_Revision]
+    key: str
     document: Document | None = None  # the revision the current address shows, when read
-
-    @property
-    def key(self) -> str:
-        return "|".join(r.key for r in self.revisions)
 
 
 class _Site:
@@ -154,6 +151,8 @@ class _Site:
         self.env.filters["day"] = lambda day: date_text(day, empty="—")
         self.words = labels(lang)
         self.config = repo.config
+        self.summaries = repo.summaries(on=as_of)
+        self.titles = {s.code: s.title for s in self.summaries}
         self.people = {p.id: p.name for p in self.config.people}
         self.citations = Citations(repo.legal, self.words, lang)
         self.report = PortalBuild(out=out)
@@ -172,7 +171,7 @@ class _Site:
             self.lang,
             self.as_of.isoformat(),
             self.config.model_dump_json(),
-            json.dumps(sorted((d.code, d.title) for d in self.repo), ensure_ascii=False),
+            json.dumps(sorted(self.titles.items()), ensure_ascii=False),
             json.dumps(sorted(d.model_dump_json() for d in self.repo.legal), ensure_ascii=False),
             str(self.docx),
         ):
@@ -221,32 +220,50 @@ class _Site:
     # -- collecting ----------------------------------------------------------------------
 
     def documents(self) -> list[_Doc]:
-        """Return every document with an issued revision as of the day, sorted by code."""
+        """Return every document with an issued revision as of the day, sorted by code.
+
+        A document's key is made of its revision tags and its state on the day; what a
+        revision says of itself (dates, signers, reason) is read again only when the key
+        differs from the last build's.
+        """
         docs: list[_Doc] = []
-        for summary in self.repo.summaries(on=self.as_of):
-            issued = {r.revision: r for r in self.repo.revisions(summary.code)}
-            records = [
-                r
-                for r in self.repo.revision_history(summary.code)
-                if r.revision in issued and (r.issued is None or r.issued <= self.as_of)
+        for summary in self.summaries:
+            code = summary.code
+            tags = [
+                t
+                for t in self.repo.revisions(code)
+                if t.issued_at is None or t.issued_at.date() <= self.as_of
             ]
-            if not records:
+            if not tags:
                 continue
-            state, number = self.repo.state_on(summary.code, self.as_of)
-            numbers = [r.revision for r in records]
+            state, number = self.repo.state_on(code, self.as_of)
+            numbers = [t.revision for t in tags]
             current = number if number in numbers else numbers[-1]
-            revisions = []
-            for record in records:
-                if record.revision == current:
+            keys = []
+            for tag in tags:
+                if tag.revision == current:
                     rstate = state
-                elif record.revision < current:
+                elif tag.revision < current:
                     rstate = DocumentState.SUPERSEDED
                 else:
                     rstate = DocumentState.PENDING
-                tag = issued[record.revision]
-                key = f"{record.revision}:{tag.commit}:{tag.stamp}:{rstate.value}:{current}"
-                revisions.append(_Revision(record, rstate, key))
-            docs.append(_Doc(summary.code, summary.kind, summary.title, state, current, revisions))
+                keys.append((rstate, f"{tag.revision}:{tag.commit}:{tag.stamp}:{rstate.value}"))
+            key = "|".join(k for _, k in keys) + f"|{current}"
+            kept = self._kept(code, key)
+            if kept is not None:
+                records = [_record(r) for r in kept["records"]]
+            else:
+                known = {r.revision: r for r in self.repo.revision_history(code)}
+                records = [known[n] for n in numbers if n in known]
+            by_number = {r.revision: r for r in records}
+            revisions = [
+                _Revision(by_number[tag.revision], rstate, k)
+                for tag, (rstate, k) in zip(tags, keys, strict=True)
+                if tag.revision in by_number
+            ]
+            if not revisions:
+                continue
+            docs.append(_Doc(code, summary.kind, summary.title, state, current, revisions, key))
         return docs
 
     # -- pages of one document -----------------------------------------------------------
@@ -288,14 +305,26 @@ class _Site:
         cites = sorted({number_key(c.number) for c in document_citations(current)})
         if doc.state is DocumentState.WITHDRAWN:
             cites = []
-        return {"key": doc.key, "files": files, "search": entry.row(), "cites": cites}
+        return {
+            "key": doc.key,
+            "files": files,
+            "search": entry.row(),
+            "cites": cites,
+            "records": [r.record.to_dict() for r in doc.revisions],
+        }
 
     @property
     def context(self) -> Any:
         if not hasattr(self, "_context"):
             from qmsdocs.copies import export_context
+            from qmsdocs.export import ExportContext
 
-            self._context = export_context(self.repo)
+            if self.config.export.template:
+                self._context = export_context(self.repo)  # checks and reads the template
+            else:  # the titles are the list's: no need to read every document
+                self._context = ExportContext(
+                    config=self.config, legal=self.repo.legal, titles=self.titles
+                )
         return self._context
 
     def _kind(self, kind: str) -> str:
@@ -317,7 +346,7 @@ class _Site:
             "signed": signed,
             "legal_basis": self.citations.citations(document.legal_basis),
             "parts": dict(procedure_parts(document)) if doc.kind == "procedure" else {},  # type: ignore[arg-type]
-            "titles": {d.code: d.title for d in self.repo},
+            "titles": self.titles,
             "published": self.published,
             "docx": f"{doc.code}_r{doc.current}.docx"
             if self.docx and doc.state is not DocumentState.WITHDRAWN
@@ -525,6 +554,15 @@ class _Site:
 
     def _always_written(self) -> set[str]:
         return set()
+
+
+def _record(data: dict[str, Any]) -> RevisionRecord:
+    """Return the record :meth:`RevisionRecord.to_dict` gave."""
+    values = dict(data)
+    for name in ("issued", "effective", "superseded", "withdrawn"):
+        if values.get(name):
+            values[name] = dt.date.fromisoformat(values[name])
+    return RevisionRecord(**values)
 
 
 def build_portal(
