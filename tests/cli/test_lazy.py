@@ -56,6 +56,7 @@ def test_the_table_of_commands_names_every_command_module_defines() -> None:
         export_cmd,
         legal_cmd,
         list_cmd,
+        portal_cmd,
         setup_cmd,
         show_cmd,
         validate_cmd,
@@ -63,7 +64,8 @@ def test_the_table_of_commands_names_every_command_module_defines() -> None:
 
     every = [validate_cmd.validate, list_cmd.list_documents, list_cmd.status, show_cmd.show]
     for module in (
-        actions_cmd, audit_cmd, diff_cmd, distribution_cmd, export_cmd, legal_cmd, setup_cmd
+        actions_cmd, audit_cmd, diff_cmd, distribution_cmd, export_cmd, legal_cmd, setup_cmd,
+        portal_cmd,
     ):  # fmt: skip
         every += module.COMMANDS
     assert {c.name: c for c in every} == {name: cli.commands[name] for name in COMMANDS}
