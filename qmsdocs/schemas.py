@@ -14,19 +14,24 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from qmsdocs.fleet.model import FleetList
 from qmsdocs.model import MODELS, QmsConfig
 
 __all__ = ["SCHEMA_FILES", "render_schemas", "schema_comment"]
 
 #: File name of the schema for each kind of file ("qms" is qms.yaml).
-SCHEMA_FILES: dict[str, str] = {"qms": "qms.schema.json"} | {
-    kind.value: f"{kind.value}.schema.json" for kind in MODELS
-}
+SCHEMA_FILES: dict[str, str] = (
+    {"qms": "qms.schema.json"}
+    | {kind.value: f"{kind.value}.schema.json" for kind in MODELS}
+    | {"fleet": "fleet.schema.json"}
+)
 
 
 def _model_for(name: str) -> type[BaseModel]:
     if name == "qms":
         return QmsConfig
+    if name == "fleet":
+        return FleetList
     return MODELS[next(k for k in MODELS if k.value == name)]
 
 

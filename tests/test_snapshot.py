@@ -171,3 +171,35 @@ def test_a_qms_tag_naming_a_tree_is_not_a_crash(mini: Path) -> None:
     snapshot = Repository.at(mini)
     assert snapshot.validate() == Repository.open(mini).validate()
     assert isinstance(verify(snapshot), list)
+
+
+def test_a_blob_parsed_once_is_not_parsed_again_in_another_repository(
+    demo_master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qmsdocs.read import files, reader
+
+    parsed: list[str] = []
+    real = files.parse_file
+
+    def counted(source: object, file: str, *args: object) -> object:
+        parsed.append(file)
+        return real(source, file, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reader, "parse_file", counted)
+    monkeypatch.setattr(files, "parse_file", counted)
+    cache = tmp_path / "cache"
+    first = tmp_path / "first.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(demo_master), str(first)], check=True)
+    opened = Repository.at(first, cache_dir=cache)
+    expected = opened.validate()
+    assert len(parsed) > 40
+    # another repository: the same files but one, at a commit of its own
+    work = tmp_path / "work"
+    subprocess.run(["git", "clone", "-q", str(demo_master), str(work)], check=True)
+    changed = work / "procedures" / "QT-01.yaml"
+    changed.write_text(changed.read_text(encoding="utf-8") + "# một ghi chú\n", encoding="utf-8")
+    git(work, "commit", "-q", "-am", "A note")
+    parsed.clear()
+    second = Repository.at(work, cache_dir=cache)
+    assert second.validate() == expected and second.commit != opened.commit
+    assert parsed == ["procedures/QT-01.yaml"]

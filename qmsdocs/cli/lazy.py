@@ -40,6 +40,7 @@ COMMANDS = {
     "registers": "qmsdocs.cli.export_cmd:registers",
     "portal": "qmsdocs.cli.portal_cmd:portal",
     "legal": "qmsdocs.cli.legal_cmd:legal",
+    "fleet": "qmsdocs.cli.fleet_cmd:fleet",
     "impact": "qmsdocs.cli.legal_cmd:impact",
     "init": "qmsdocs.cli.setup_cmd:init",
     "install-hook": "qmsdocs.cli.setup_cmd:install_hook_command",

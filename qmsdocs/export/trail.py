@@ -25,78 +25,45 @@ from docx.shared import Cm, Pt
 from qmsdocs.export._package import pack, unpack
 from qmsdocs.export._text import clean, date_text, datetime_text, xml_text
 from qmsdocs.history import Action
+from qmsdocs.i18n import NC_, translate
 from qmsdocs.model.config import QmsConfig
 
 __all__ = ["ACTION_LABELS", "audit_trail_docx"]
 
-#: How each lifecycle action is printed.
+#: How each lifecycle action is printed (translated by the catalogs, context "document").
 ACTION_LABELS = {
-    "vi": {
-        "new": "Tạo mới (dự thảo)",
-        "revise": "Mở sửa đổi",
-        "submit": "Trình xem xét (Soạn thảo)",
-        "review": "Xem xét",
-        "reject": "Trả lại (không chấp thuận)",
-        "approve": "Phê duyệt, ban hành",
-        "withdraw": "Hủy bỏ",
-        "confirm": "Rà soát định kỳ: còn phù hợp",
-    },
-    "en": {
-        "new": "Created (draft)",
-        "revise": "Revision opened",
-        "submit": "Submitted for review (authored)",
-        "review": "Reviewed",
-        "reject": "Rejected",
-        "approve": "Approved and issued",
-        "withdraw": "Withdrawn",
-        "confirm": "Periodic review: still suitable",
-    },
+    "new": NC_("document", "Created (draft)"),
+    "revise": NC_("document", "Revision opened"),
+    "submit": NC_("document", "Submitted for review (authored)"),
+    "review": NC_("document", "Reviewed"),
+    "reject": NC_("document", "Rejected"),
+    "approve": NC_("document", "Approved and issued"),
+    "withdraw": NC_("document", "Document withdrawn"),
+    "confirm": NC_("document", "Periodic review: still suitable"),
 }
 
 _LABELS = {
-    "vi": {
-        "title": "NHẬT KÝ HOẠT ĐỘNG KIỂM SOÁT TÀI LIỆU",
-        "period": "Từ ngày {since} đến ngày {until}",
-        "since": "Từ ngày {since}",
-        "until": "Đến ngày {until}",
-        "all": "Toàn bộ lịch sử",
-        "total": "Tổng số: {n} hoạt động.",
-        "source": "Nguồn: lịch sử git của kho tài liệu (mỗi hoạt động là một commit).",
-        "none": "Không có hoạt động nào trong khoảng thời gian này.",
-    },
-    "en": {
-        "title": "DOCUMENT CONTROL AUDIT TRAIL",
-        "period": "From {since} to {until}",
-        "since": "From {since}",
-        "until": "Until {until}",
-        "all": "Entire history",
-        "total": "Total: {n} actions.",
-        "source": "Source: the git history of the repository (each action is one commit).",
-        "none": "No action in this period.",
-    },
-}
-_COLUMNS = {
-    "vi": (
-        "STT",
-        "Thời gian",
-        "Người thực hiện",
-        "Tài liệu",
-        "Lần BH",
-        "Hoạt động",
-        "Lý do, ý kiến",
-        "Commit",
+    "title": NC_("document", "DOCUMENT CONTROL AUDIT TRAIL"),
+    "period": NC_("document", "From {since} to {until}"),
+    "since": NC_("document", "From {since}"),
+    "until": NC_("document", "Until {until}"),
+    "all": NC_("document", "Entire history"),
+    "total": NC_("document", "Total: {n} actions."),
+    "source": NC_(
+        "document", "Source: the git history of the repository (each action is one commit)."
     ),
-    "en": (
-        "No.",
-        "When",
-        "Who",
-        "Document",
-        "Rev.",
-        "Action",
-        "Reason or comment",
-        "Commit",
-    ),
+    "none": NC_("document", "No action in this period."),
 }
+_COLUMNS = (
+    NC_("document", "#"),
+    NC_("document", "When"),
+    NC_("document", "Who"),
+    NC_("document", "Document code"),
+    NC_("document", "Rev."),
+    NC_("document", "Control action"),
+    NC_("document", "Reason or comment"),
+    NC_("document", "Commit"),
+)
 _WIDTHS_CM = (1.2, 3.4, 3.6, 2.8, 1.2, 3.4, 7.1, 2.5)  # 25.2 cm between the margins
 
 
@@ -138,8 +105,12 @@ def audit_trail_docx(
     *since* and *until* are the period the report covers (None: open-ended), printed under
     the title. The same inputs give the same bytes.
     """
-    language = config.language if config.language in _LABELS else "vi"
-    label, names = _LABELS[language], ACTION_LABELS[language]
+    language = config.language
+
+    def words(table: Mapping[str, str]) -> dict[str, str]:
+        return {k: translate(language, v, "document") for k, v in table.items()}
+
+    label, names = words(_LABELS), words(ACTION_LABELS)
     docx = new_docx()
     section = docx.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -176,7 +147,15 @@ def audit_trail_docx(
         for column, width in zip(table.columns, _WIDTHS_CM, strict=True):
             column.width = Cm(width)
         tbl = table._tbl
-        tbl.append(parse_xml(_row_xml(_COLUMNS[language], style="QMSTrailHeader", header=True)))
+        tbl.append(
+            parse_xml(
+                _row_xml(
+                    [translate(language, c, "document") for c in _COLUMNS],
+                    style="QMSTrailHeader",
+                    header=True,
+                )
+            )
+        )
         for n, action in enumerate(actions, start=1):
             values = (
                 str(n),

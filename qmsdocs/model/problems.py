@@ -104,6 +104,11 @@ def _pattern_problem(name: str, value: Any) -> Said:
 
     if name == "email":
         return S_("{value} is not an email address", value=repr(value))
+    if name in ("id", "unit", "role", "person", "approved_by"):
+        return S_(
+            "{value} is not a valid id: use lower-case letters, digits, '.', '_' and '-'",
+            value=repr(value),
+        )
     problem = check_code(value) if isinstance(value, str) else None
     if problem:
         return problem

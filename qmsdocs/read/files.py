@@ -197,7 +197,11 @@ class Parser:
     def parse_known(self, file: str, model: type[BaseModel]) -> Any:
         """Return the document of a file the index knows as readable, parsing it now."""
         findings: list[Finding] = []
-        value = parse_file(self.source, file, model, findings)
+        value = self.source.recall(file, model, findings)
+        if value is None and not findings:
+            value = parse_file(self.source, file, model, findings)
+            self.source.remember(file, model, value, findings)
+            self.source.flush()
         if value is None:
             problem = findings[0].text if findings else _("cannot be read")
             raise InvalidDocument(

@@ -126,6 +126,7 @@ class Reader:
         with no_cyclic_gc():
             self._load()
         self._save_index()
+        self.source.flush()
         self._legal = LazyLegalRegistry(self.legal_entries, self)
 
     @property
@@ -249,7 +250,10 @@ class Reader:
                 self.read_findings.extend(findings)
                 return name, None, stem, folded
         mark = len(self.read_findings)
-        value = parse_file(self.source, file, model, self.read_findings)
+        value = self.source.recall(file, model, self.read_findings)
+        if value is None and len(self.read_findings) == mark:  # not known by its object id
+            value = parse_file(self.source, file, model, self.read_findings)
+            self.source.remember(file, model, value, self.read_findings[mark:])
         findings = self.read_findings[mark:]
         name, stem, folded = named = identity(value)
         self.cache[file] = (key, value, findings, named)

@@ -19,12 +19,15 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from qmsdocs.findings import Severity
+from pydantic import BaseModel
+
+from qmsdocs.findings import Finding, Severity
 from qmsdocs.i18n import N_, S_, Said
 from qmsdocs.model import DocumentKind
-from qmsdocs.read.files import CONFIG_FILE, RACY_NS, SYMLINK
-from qmsdocs.store.cache import CACHE_FOLDER
+from qmsdocs.read.files import CONFIG_FILE, RACY_NS, SYMLINK, finding_row, row_finding
+from qmsdocs.store.cache import CACHE_FOLDER, JsonCache
 from qmsdocs.store.git import MAX_BLOB_BYTES, CommitStore, GitState, GitStore, git_state
 
 __all__ = ["CommitTree", "Key", "Listed", "Report", "Source", "WorkTree", "open_commit"]
@@ -84,6 +87,18 @@ class Source:
     def racy(self, key: Key, now_ns: int) -> bool:
         """Return whether a file with *key* may change again without its key changing."""
         return False
+
+    def recall(self, file: str, model: type[BaseModel], findings: list[Finding]) -> Any:
+        """Return *file* as read before by its content (adding its findings), or None."""
+        return None
+
+    def remember(
+        self, file: str, model: type[BaseModel], value: Any, findings: list[Finding]
+    ) -> None:
+        """Keep what reading *file* gave, by its content, for any repository to recall."""
+
+    def flush(self) -> None:
+        """Write what :meth:`remember` kept since the last flush."""
 
     def store(self, git: GitState) -> GitStore:
         """Return the git store the history is read from."""
@@ -195,6 +210,9 @@ class CommitTree(Source):
         self.tree = self._store.tree_id()
         self._cache_dir = cache_dir
         self._oids: dict[str, str] = {}
+        self._blobs = JsonCache(cache_dir / "blobs") if cache_dir is not None else None
+        self._shards: dict[str, dict[str, Any]] = {}
+        self._pending: dict[str, dict[str, Any]] = {}
 
     def label(self) -> str:
         return f"tree:{self.tree}"
@@ -270,6 +288,62 @@ class CommitTree(Source):
     def key(self, file: str) -> Key | None:
         oid = self._oids.get(file)
         return _oid_key(oid) if oid is not None else None
+
+    # Content-addressed: a blob read once is not parsed again, in any commit of any
+    # repository sharing the cache folder. Entries are kept in 256 shards by the first two
+    # hex digits of the object id (one file written per shard, not one per blob).
+
+    def _entry(self, file: str, model: type[BaseModel]) -> tuple[str, str] | None:
+        oid = self._oids.get(file)
+        if oid is None or self._blobs is None:
+            return None
+        return oid[:2], f"{oid}-{model.__name__}"
+
+    def _shard(self, shard: str) -> dict[str, Any]:
+        held = self._shards.get(shard)
+        if held is None:
+            assert self._blobs is not None
+            held = self._shards[shard] = self._blobs.read(shard)
+        return held
+
+    def recall(self, file: str, model: type[BaseModel], findings: list[Finding]) -> Any:
+        where = self._entry(file, model)
+        if where is None:
+            return None
+        stored = self._shard(where[0]).get(where[1])
+        if not isinstance(stored, list) or len(stored) != 2 or not isinstance(stored[0], list):
+            return None
+        rows, data = stored
+        if data is None and not rows:
+            return None
+        try:
+            found = [row_finding(file, row) for row in rows]
+            value = None if data is None else model.model_validate(data)
+        except (TypeError, ValueError):  # a damaged entry: read the blob again
+            return None
+        findings.extend(found)
+        return value
+
+    def remember(
+        self, file: str, model: type[BaseModel], value: Any, findings: list[Finding]
+    ) -> None:
+        where = self._entry(file, model)
+        if where is None:
+            return
+        data = None if value is None else value.model_dump(mode="json", by_alias=True)
+        entry = [[finding_row(f) for f in findings], data]
+        self._shard(where[0])[where[1]] = entry
+        self._pending.setdefault(where[0], {})[where[1]] = entry
+
+    def flush(self) -> None:
+        if not self._pending or self._blobs is None:
+            return
+        for shard, entries in self._pending.items():
+            # what another process added since we read the shard is kept too
+            merged = {**self._blobs.read(shard), **entries}
+            self._blobs.write(shard, merged)
+            self._shards[shard] = merged
+        self._pending = {}
 
     def store(self, git: GitState) -> GitStore:
         return self._store

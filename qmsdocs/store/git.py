@@ -622,3 +622,131 @@ class CommitStore(GitStore):
             prefix,
         )
         return hashlib.sha256(f"{self.pinned}\n{out}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class MirrorUpdate:
+    """What fetching one remote into its bare mirror did."""
+
+    head: str | None  # the mirror's HEAD commit after the fetch (None: nothing fetched yet)
+    before: str | None  # its HEAD commit before the fetch
+    rewritten: bool  # the remote's history no longer contains what was fetched before
+    kept: str | None  # the ref that keeps the replaced history, as evidence
+
+
+#: Refs of a mirror that keep a history the remote rewrote (never deleted by a fetch).
+EVIDENCE_PREFIX = "refs/qms-evidence/"
+
+
+def mirror_fetch(url: str, mirror: Path, *, timeout: float = 120.0) -> MirrorUpdate:
+    """Fetch *url* into the bare repository *mirror* (made on first use); never a checkout.
+
+    Branches and tags are fetched as they are on the remote. When the remote rewrote the
+    history fetched before (a force push), the old head is kept under ``refs/qms-evidence/``
+    and the update says so. Git never asks for a password (a refused login is an error);
+    :class:`GitError` names what failed, and *mirror* is left as it was.
+    """
+    env = {
+        **os.environ,
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ASKPASS": "/bin/false",
+        "SSH_ASKPASS": "/bin/false",
+        "GIT_SSH_COMMAND": "ssh -o BatchMode=yes",
+    }
+
+    def run(*args: str, cwd: Path | None = None) -> str:
+        import subprocess
+
+        try:
+            done = subprocess.run(
+                ["git", *args],
+                cwd=cwd,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise GitError(f"git {args[0]} took longer than {timeout:.0f} s") from None
+        if done.returncode != 0:
+            detail = " ".join((done.stderr or done.stdout).split())
+            raise GitError(f"git {args[0]} failed: {detail or done.returncode}")
+        return done.stdout
+
+    def head() -> str | None:
+        try:
+            return run("rev-parse", "--verify", "-q", "HEAD^{commit}", cwd=mirror).strip() or None
+        except GitError:
+            return None
+
+    if not (mirror / "HEAD").is_file():
+        mirror.parent.mkdir(parents=True, exist_ok=True)
+        partial = mirror.with_name(mirror.name + ".partial")
+        if partial.exists():
+            import shutil
+
+            shutil.rmtree(partial)
+        run("clone", "--quiet", "--bare", "--no-hardlinks", url, str(partial))
+        run("config", "remote.origin.fetch", "+refs/heads/*:refs/heads/*", cwd=partial)
+        os.replace(partial, mirror)
+        return MirrorUpdate(head(), None, False, None)
+    before = head()
+    run("fetch", "--quiet", "--prune", "--force", "--tags", "origin", cwd=mirror)
+    after = head()
+    rewritten = False
+    kept = None
+    if before is not None and after != before:
+        try:
+            run("merge-base", "--is-ancestor", before, after or before, cwd=mirror)
+        except GitError:
+            rewritten = True
+            kept = f"{EVIDENCE_PREFIX}{before}"
+            run("update-ref", kept, before, cwd=mirror)
+    return MirrorUpdate(after, before, rewritten, kept)
+
+
+def commit_time(git_dir: Path, rev: str = "HEAD") -> dt.datetime | None:
+    """Return the committer time of *rev* in the repository at *git_dir*, or None."""
+    try:
+        repo = git.Repo(git_dir)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    try:
+        return repo.commit(rev).committed_datetime
+    except (ValueError, git.BadName, git.GitCommandError):
+        return None
+    finally:
+        repo.close()
+
+
+def evidence_refs(git_dir: Path) -> list[str]:
+    """Return the refs of a mirror that keep a history its remote rewrote."""
+    try:
+        repo = git.Repo(git_dir)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return []
+    try:
+        out = repo.git.for_each_ref("--format=%(refname)", EVIDENCE_PREFIX)
+    except git.GitCommandError:
+        return []
+    finally:
+        repo.close()
+    return [line for line in out.splitlines() if line]
+
+
+def configured_identity(path: Path) -> Identity | None:
+    """Return git's ``user.name`` and ``user.email`` as configured for *path*, or None."""
+    try:
+        repo = git.Repo(path, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    try:
+        reader = repo.config_reader()
+        name = str(reader.get_value("user", "name", ""))
+        email = str(reader.get_value("user", "email", ""))
+    except (OSError, ValueError):
+        return None
+    finally:
+        repo.close()
+    return Identity(name, email) if name and email else None

@@ -1,0 +1,104 @@
+"""Fetching every agency of the fleet into its bare mirror, several at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qmsdocs.errors import GitError
+from qmsdocs.fleet.model import Agency
+from qmsdocs.store.files import write_atomic
+from qmsdocs.store.git import mirror_fetch
+
+__all__ = ["FetchResult", "fetch_all", "fetched_times", "mirror_path"]
+
+#: Where the mirrors are kept, inside the province repository's git directory.
+MIRRORS = "qms-fleet"
+_FETCHED = "fetched.json"
+
+
+def mirror_path(git_dir: Path, agency_id: str) -> Path:
+    """Return where the bare mirror of *agency_id* is kept."""
+    return git_dir / MIRRORS / f"{agency_id}.git"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What fetching one agency gave: its new head, or the reason it could not be fetched."""
+
+    agency: str
+    head: str | None = None
+    before: str | None = None
+    rewritten: bool = False
+    kept: str | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as JSON-ready values."""
+        return {
+            "agency": self.agency,
+            "head": self.head,
+            "before": self.before,
+            "rewritten": self.rewritten,
+            "kept": self.kept,
+            "error": self.error,
+        }
+
+
+def fetched_times(git_dir: Path) -> dict[str, dt.datetime]:
+    """Return when each agency was last fetched successfully."""
+    try:
+        data = json.loads((git_dir / MIRRORS / _FETCHED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    out = {}
+    for key, value in data.items() if isinstance(data, dict) else ():
+        try:
+            out[str(key)] = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            continue
+    return out
+
+
+def fetch_all(
+    git_dir: Path,
+    agencies: Sequence[Agency],
+    *,
+    now: dt.datetime,
+    jobs: int = 4,
+    timeout: float = 120.0,
+    progress: Callable[[FetchResult], None] | None = None,
+) -> list[FetchResult]:
+    """Fetch every agency into its mirror, *jobs* at a time; one result per agency, in order.
+
+    An agency that cannot be fetched (unreachable, login refused, not a git repository)
+    gets its error and keeps its previous mirror; the others go on. A history the remote
+    rewrote is kept as evidence (:func:`qmsdocs.store.git.mirror_fetch`).
+    """
+
+    def one(agency: Agency) -> FetchResult:
+        try:
+            update = mirror_fetch(agency.url, mirror_path(git_dir, agency.id), timeout=timeout)
+        except (GitError, OSError) as error:
+            result = FetchResult(agency.id, error=str(error))
+        else:
+            result = FetchResult(
+                agency.id, update.head, update.before, update.rewritten, update.kept
+            )
+        if progress is not None:
+            progress(result)
+        return result
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        results = list(pool.map(one, agencies))
+    times = {k: v.isoformat() for k, v in fetched_times(git_dir).items()}
+    times.update({r.agency: now.isoformat() for r in results if r.error is None})
+    folder = git_dir / MIRRORS
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(folder / _FETCHED, json.dumps(times, indent=1, sort_keys=True).encode("utf-8"))
+    return results

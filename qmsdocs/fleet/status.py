@@ -1,0 +1,185 @@
+"""The province's view: one status row per agency, read from its mirror without a checkout."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qmsdocs.errors import QmsError
+from qmsdocs.findings import Severity
+from qmsdocs.fleet.fetch import fetched_times, mirror_path
+from qmsdocs.fleet.model import Agency
+from qmsdocs.i18n import N_, S_, Said
+from qmsdocs.store.git import commit_time, evidence_refs
+
+__all__ = ["AgencyStatus", "Problem", "fleet_status"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an agency's QMS: ``check`` is a stable id, ``said`` for people."""
+
+    severity: Severity
+    check: str
+    said: Said
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the problem as JSON-ready values (the message in English)."""
+        return {"severity": self.severity.value, "check": self.check, "message": self.said.english}
+
+
+@dataclass
+class AgencyStatus:
+    """What the province sees of one agency on a day."""
+
+    id: str
+    name: str
+    head: str | None = None
+    fetched: dt.datetime | None = None
+    changed: dt.datetime | None = None
+    in_force: dict[str, int] = field(default_factory=dict)
+    working: int = 0
+    reviews_overdue: int = 0
+    legal_suspects: int = 0
+    verified: bool | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Return whether any problem is an error."""
+        return any(p.severity is Severity.ERROR for p in self.problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the row as JSON-ready values."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "head": self.head,
+            "fetched": self.fetched.isoformat() if self.fetched else None,
+            "changed": self.changed.isoformat() if self.changed else None,
+            "in_force": dict(sorted(self.in_force.items())),
+            "working": self.working,
+            "reviews_overdue": self.reviews_overdue,
+            "legal_suspects": self.legal_suspects,
+            "verified": self.verified,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def _error(row: AgencyStatus, check: str, said: Said) -> None:
+    row.problems.append(Problem(Severity.ERROR, check, said))
+
+
+def _warning(row: AgencyStatus, check: str, said: Said) -> None:
+    row.problems.append(Problem(Severity.WARNING, check, said))
+
+
+def agency_status(
+    agency: Agency, git_dir: Path, *, on: dt.date, cache_dir: Path | None = None
+) -> AgencyStatus:
+    """Return the status of *agency* on *on*, read from its mirror at its fetched head.
+
+    Nothing the agency's repository holds can stop the run: a mirror that is missing, not
+    a QMS, unreadable or tampered with becomes problems of this row.
+    """
+    from qmsdocs.repository import Repository
+    from qmsdocs.verify import verify
+
+    row = AgencyStatus(agency.id, agency.name)
+    mirror = mirror_path(git_dir, agency.id)
+    row.fetched = fetched_times(git_dir).get(agency.id)
+    if not (mirror / "HEAD").is_file():
+        _error(row, "not-fetched", Said(N_("never fetched: run 'qms fleet fetch'")))
+        return row
+    row.changed = commit_time(mirror)
+    for ref in evidence_refs(mirror):
+        _error(
+            row,
+            "history-rewritten",
+            S_(
+                "the agency rewrote history it had published (the old head {commit} is kept)",
+                commit=ref.rsplit("/", 1)[-1][:10],
+            ),
+        )
+    try:
+        repo = Repository.at(mirror, "HEAD", cache_dir=cache_dir)
+        row.head = repo.commit
+        findings = repo.validate()
+        errors = [f for f in findings if f.severity is Severity.ERROR]
+        if errors:
+            _error(
+                row,
+                "invalid-files",
+                S_(
+                    "{count} validation error(s); first: {first}",
+                    count=len(errors),
+                    first=errors[0].said or Said.plain(errors[0].message),
+                ),
+            )
+        summaries = repo.summaries(on=on)
+        for summary in summaries:
+            if summary.status == "effective":
+                row.in_force[summary.kind] = row.in_force.get(summary.kind, 0) + 1
+            if summary.working is not None:
+                row.working += 1
+        if not row.in_force.get("policy"):
+            _error(row, "missing-policy", Said(N_("no quality policy in force")))
+        if not _objectives_of_year(repo, summaries, on):
+            _error(
+                row,
+                "missing-objectives",
+                S_("no quality objectives in force for {year}", year=on.year),
+            )
+        row.reviews_overdue = len(repo.due(on=on))
+        if row.reviews_overdue:
+            _warning(
+                row,
+                "reviews-overdue",
+                S_("{count} periodic review(s) overdue", count=row.reviews_overdue),
+            )
+        row.legal_suspects = len(repo.impact(on=on))
+        if row.legal_suspects:
+            _warning(
+                row,
+                "legal-suspects",
+                S_("{count} document(s) cite legal texts that changed", count=row.legal_suspects),
+            )
+        failures = [f for f in verify(repo) if f.severity is Severity.ERROR]
+        row.verified = not failures
+        if failures:
+            _error(
+                row,
+                "verify-failed",
+                S_(
+                    "approvals do not verify ({count} finding(s)); first: {first}",
+                    count=len(failures),
+                    first=failures[0].said or Said.plain(failures[0].message),
+                ),
+            )
+    except QmsError as error:
+        _error(row, "unreadable", error.said or Said.plain(error.message))
+    return row
+
+
+def _objectives_of_year(repo: Any, summaries: Sequence[Any], on: dt.date) -> bool:
+    for summary in summaries:
+        if summary.kind != "objectives" or summary.status != "effective":
+            continue
+        document = repo.in_force(summary.code, on)
+        start = getattr(document, "period_start", None)
+        end = getattr(document, "period_end", None)
+        if start is not None and end is not None and start <= on <= end:
+            return True
+        if start is not None and end is None and start.year == on.year:
+            return True
+    return False
+
+
+def fleet_status(
+    agencies: Sequence[Agency], git_dir: Path, *, on: dt.date, cache_dir: Path | None = None
+) -> list[AgencyStatus]:
+    """Return the status of every agency, in the order of the fleet list."""
+    return [agency_status(a, git_dir, on=on, cache_dir=cache_dir) for a in agencies]
