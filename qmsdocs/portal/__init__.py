@@ -14,6 +14,6 @@ JavaScript (search alone needs it). ::
     build_portal(Repository.open("qms"), "site", as_of=dt.date(2025, 9, 1))
 """
 
-from qmsdocs.portal._build import MANIFEST, AgencyStatus, PortalBuild, build_portal
+from qmsdocs.portal._build import MANIFEST, DashboardRow, PortalBuild, build_portal
 
-__all__ = ["MANIFEST", "AgencyStatus", "PortalBuild", "build_portal"]
+__all__ = ["MANIFEST", "DashboardRow", "PortalBuild", "build_portal"]

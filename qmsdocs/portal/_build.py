@@ -50,7 +50,7 @@ from qmsdocs.portal._svg import Bar, Span, bar_chart, timeline
 from qmsdocs.repository import Repository
 from qmsdocs.store.files import output_folder, write_output
 
-__all__ = ["AgencyStatus", "PortalBuild", "build_portal"]
+__all__ = ["DashboardRow", "PortalBuild", "build_portal"]
 
 MANIFEST = ".qms-portal.json"
 _FORMAT = 1
@@ -74,7 +74,7 @@ _ACTS = {
 
 
 @dataclass(frozen=True)
-class AgencyStatus:
+class DashboardRow:
     """One agency's row of the province's dashboard (the fleet status of one repository).
 
     *portal* is the address of the agency's own portal, relative to the province's site,
@@ -85,7 +85,7 @@ class AgencyStatus:
     documents: int = 0
     overdue_reviews: int = 0
     overdue_legal: int = 0
-    framework_lag: int = 0
+    framework_lag: int | None = None  # releases of the framework behind; None: not known
     portal: str | None = None
     problem: str | None = None
 
@@ -133,7 +133,7 @@ class _Site:
         as_of: dt.date,
         lang: str,
         docx: bool,
-        fleet: Sequence[AgencyStatus] | None,
+        fleet: Sequence[DashboardRow] | None,
     ) -> None:
         from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -499,7 +499,7 @@ class _Site:
         legal = self.repo.legal.get(ref)
         return legal.code if legal is not None else None
 
-    def _dashboard(self, fleet: Sequence[AgencyStatus]) -> None:
+    def _dashboard(self, fleet: Sequence[DashboardRow]) -> None:
         rows = sorted(fleet, key=lambda r: r.agency)
         charts = [
             bar_chart(
@@ -511,12 +511,15 @@ class _Site:
                 title=_("Overdue legal updates by agency"),
                 colour="#8a5a00",
             ),
-            bar_chart(
-                [Bar(r.agency, r.framework_lag) for r in rows],
-                title=_("Framework releases behind, by agency"),
-                colour="#1d4f91",
-            ),
         ]
+        if any(r.framework_lag is not None for r in rows):
+            charts.append(
+                bar_chart(
+                    [Bar(r.agency, r.framework_lag or 0) for r in rows],
+                    title=_("Framework releases behind, by agency"),
+                    colour="#1d4f91",
+                )
+            )
         self.render("dashboard.html", "dashboard.html", rows=rows, charts=charts)
 
     # -- writing -------------------------------------------------------------------------
@@ -572,13 +575,15 @@ def build_portal(
     as_of: dt.date,
     lang: str | None = None,
     docx: bool = True,
-    fleet: Sequence[AgencyStatus] | None = None,
+    fleet: Sequence[DashboardRow] | None = None,
 ) -> PortalBuild:
     """Write the static website of *repo* as of *as_of* into the folder *out*.
 
     Pages are in *lang* (default: the language of qms.yaml). With *docx*, each document's
     page offers the controlled .docx of its revision in force. With *fleet* (one
-    :class:`AgencyStatus` per agency), a dashboard page of the province. Only what changed
+    :class:`DashboardRow` per agency), a dashboard page of the province; without it, in a
+    repository holding ``fleet.yaml``, the rows of :func:`qmsdocs.fleet.fleet_status` and
+    each agency's own portal under ``agencies/<id>/`` (see :mod:`qmsdocs.portal._province`). Only what changed
     since the last build into *out* is rendered again (see :data:`MANIFEST`); the same
     repository, day and options give the same bytes. Raise :class:`QmsError` when *out*
     cannot be written.
@@ -588,4 +593,8 @@ def build_portal(
     if target.exists() and not target.is_dir():
         raise QmsError(_("{out} is not a folder").format(out=target))
     with language(lang):
+        if fleet is None:
+            from qmsdocs.portal._province import province_rows
+
+            fleet = province_rows(repo, target, as_of=as_of, lang=lang, docx=docx)
         return _Site(repo, target, as_of=as_of, lang=lang, docx=docx, fleet=fleet).build()

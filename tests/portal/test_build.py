@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from qmsdocs import Repository
 from qmsdocs.cli.main import cli
 from qmsdocs.i18n import fold
-from qmsdocs.portal import MANIFEST, AgencyStatus, build_portal
+from qmsdocs.portal import MANIFEST, DashboardRow, build_portal
 from tests.conftest import git
 
 TZ = dt.timezone(dt.timedelta(hours=7))
@@ -139,11 +139,52 @@ def test_english_site_and_the_command(demo_master: Path, tmp_path: Path) -> None
 
 def test_the_dashboard_takes_fleet_rows(demo_master: Path, tmp_path: Path) -> None:
     rows = [
-        AgencyStatus("UBND phường An Hòa", 42, overdue_reviews=3, portal="an-hoa/index.html"),
-        AgencyStatus("UBND xã <b>Bình</b>", 10, overdue_legal=2, framework_lag=1),
+        DashboardRow("UBND phường An Hòa", 42, overdue_reviews=3, portal="an-hoa/index.html"),
+        DashboardRow("UBND xã <b>Bình</b>", 10, overdue_legal=2, framework_lag=1),
     ]
     build_portal(Repository.open(demo_master), tmp_path, as_of=AS_OF, lang="en", fleet=rows)
     page = (tmp_path / "dashboard.html").read_text(encoding="utf-8")
     assert page.count("<svg") == 3
     assert '<a href="an-hoa/index.html">UBND phường An Hòa</a>' in page
     assert "UBND xã &lt;b&gt;Bình&lt;/b&gt;" in page
+
+
+def test_a_province_portal_has_its_dashboard_and_each_agency_portal(
+    demo: Path, demo_master: Path, tmp_path: Path
+) -> None:
+    """In a repository with fleet.yaml: one row per agency, linked to its own portal."""
+    from qmsdocs.cli.main import main
+
+    province = demo  # a QMS repository of its own, with the agencies it oversees
+    for agency_id, url, name in (
+        ("an-hoa", str(demo_master), "UBND phường An Hòa"),
+        ("ha-giang", str(tmp_path / "nowhere.git"), "UBND xã Hà Giang"),
+    ):
+        code = main(["-C", str(province), "fleet", "add", agency_id, url, "--name", name,
+                     "--by", "Trần Thị Mai <mai@example.org>"])  # fmt: skip
+        assert code == 0
+    main(["-C", str(province), "fleet", "fetch"])
+    out = tmp_path / "site"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "-C",
+            str(province),
+            "--lang",
+            "en",
+            "portal",
+            "build",
+            str(out),
+            "--as-of",
+            "2026-12-04",
+            "--no-docx",
+        ],  # fmt: skip
+    )
+    assert result.exit_code == 0, result.output
+    page = (out / "dashboard.html").read_text(encoding="utf-8")
+    assert '<a href="agencies/an-hoa/index.html">UBND phường An Hòa</a>' in page
+    assert "UBND xã Hà Giang" in page and "agencies/ha-giang" not in page
+    assert page.count("<svg") == 2  # overdue reviews, overdue legal updates
+    agency = (out / "agencies" / "an-hoa" / "doc" / "QT-TP-01" / "index.html").read_text("utf-8")
+    assert "Quy trình đăng ký khai sinh".upper() in agency
+    assert 'href="dashboard.html"' in (out / "index.html").read_text(encoding="utf-8")
