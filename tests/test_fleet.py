@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import socket
 import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,6 +90,7 @@ def test_the_fleet_over_a_real_git_server(
     province: Path,
     demo_master: Path,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     served, url = server
     agencies = [
@@ -155,6 +158,45 @@ def test_the_fleet_over_a_real_git_server(
     assert code == 1 and "UBND xã Tân Lập" in flat and "Các cơ quan ngày 31/12/2025" in flat
     assert "phê duyệt không kiểm chứng được" in flat and "chưa tải về lần nào" in flat
 
+    # a warm run reads again only what moved: here only the agency never fetched
+    from qmsdocs.fleet import status as status_module
+
+    calls: list[str] = []
+    real = status_module.agency_status
+
+    def counted(agency: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(agency.id)
+        return real(agency, *args, **kwargs)
+
+    monkeypatch.setattr(status_module, "agency_status", counted)
+    code, warm, _ = run(capsys, "-C", str(province), "fleet", "status", "--as-of", AS_OF, "--json")
+    assert json.loads(warm) == data and calls == ["ha-giang"]
+
+    # the province's outputs, opened by LibreOffice with the Vietnamese intact
+    out = province.parent / "out"
+    for command in ("report", "plan"):
+        code, _, err = run(capsys, "-C", str(province), "--lang", "vi", "fleet", command,
+                           "--year", "2025", "--out", str(out), "--agency", "Sở Khoa học và Công nghệ tỉnh Bình Giang")  # fmt: skip
+        assert code == 0, err
+    report, plan = out / "bao-cao-htqlcl-2025.docx", out / "ke-hoach-kiem-tra-2025.docx"
+    again = out / "again"
+    assert run(capsys, "-C", str(province), "--lang", "vi", "fleet", "plan", "--year", "2025",
+               "--out", str(again), "--agency", "Sở Khoa học và Công nghệ tỉnh Bình Giang")[0] == 0  # fmt: skip
+    assert (again / plan.name).read_bytes() == plan.read_bytes()  # the same plan every time
+    if shutil.which("soffice") and shutil.which("pdftotext"):
+        subprocess.run(["soffice", f"-env:UserInstallation={(out / 'profile').as_uri()}",
+                        "--headless", "--convert-to", "pdf", "--outdir", str(out), str(report), str(plan)],
+                       check=True, capture_output=True, timeout=300)  # fmt: skip
+        texts = {}
+        for name in ("bao-cao-htqlcl-2025", "ke-hoach-kiem-tra-2025"):
+            pdf = out / f"{name}.pdf"
+            raw = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True)
+            texts[name] = " ".join(raw.stdout.decode("utf-8").split())
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in texts["bao-cao-htqlcl-2025"]
+        assert "UBND xã Tân Lập" in texts["bao-cao-htqlcl-2025"]
+        assert "KẾ HOẠCH" in texts["ke-hoach-kiem-tra-2025"]
+        assert "Tại cơ quan" in texts["ke-hoach-kiem-tra-2025"]
+
 
 def test_fleet_list_refuses_bad_input_and_keeps_the_file(
     province: Path, capsys: pytest.CaptureFixture[str]
@@ -178,3 +220,29 @@ def test_fleet_list_refuses_bad_input_and_keeps_the_file(
         and "missing required field 'url'" in err
     )
     assert FleetList().agencies == []
+
+
+def test_the_inspection_plan_visits_a_third_most_at_risk_first() -> None:
+    from qmsdocs.findings import Severity
+    from qmsdocs.fleet.plan import inspection_plan
+    from qmsdocs.fleet.status import AgencyStatus, Problem
+    from qmsdocs.i18n import Said
+
+    def row(agency: str, errors: int) -> AgencyStatus:
+        status = AgencyStatus(agency, agency.upper())
+        status.problems = [Problem(Severity.ERROR, "x", Said("x"))] * errors
+        return status
+
+    rows = [row(f"a{n:02d}", 1 if n in (3, 7) else 0) for n in range(10)]
+    plan = inspection_plan(rows, year=2026)
+    assert [i.status.id for i in plan[:2]] == ["a03", "a07"] or [i.status.id for i in plan[:2]] == [
+        "a07",
+        "a03",
+    ]
+    assert sum(i.on_site for i in plan) == 4  # ceil(10 / 3)
+    assert all(i.on_site for i in plan[:4]) and not any(i.on_site for i in plan[4:])
+    assert [i.status.id for i in inspection_plan(rows, year=2026)] == [i.status.id for i in plan]
+    other = [i.status.id for i in inspection_plan(rows, year=2027)]
+    assert sorted(other[2:4]) != sorted(i.status.id for i in plan[2:4]) or other != [
+        i.status.id for i in plan
+    ]

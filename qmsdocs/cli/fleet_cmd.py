@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.table import Table
@@ -171,6 +172,74 @@ def status(app: AppContext, as_of: dt.date | None, as_json: bool) -> int:
         )
     app.console.print(table)
     return 1 if any(r.failed for r in rows) else 0
+
+
+def _statuses(app: AppContext, day: dt.date) -> list[Any]:
+    git_dir = _git_dir(app)
+    return fleet_status(
+        read_fleet(app.directory).agencies,
+        git_dir,
+        on=day,
+        cache_dir=git_dir / "qms-cache" / "fleet",
+    )
+
+
+def _province(app: AppContext, agency: str | None) -> str:
+    if agency:
+        return agency
+    from qmsdocs.errors import QmsError
+
+    try:
+        return app.repository().config.organization.name
+    except QmsError:
+        return _("Department of Science and Technology")
+
+
+def _year_day(year: int) -> dt.date:
+    return min(now().date(), dt.date(year, 12, 31))
+
+
+@fleet.command("report")
+@click.option("--year", type=int, required=True, help="The year reported on.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("."),
+              show_default=True, help="The folder to write into.")  # fmt: skip
+@click.option("--agency", help="The reporting agency (default: qms.yaml's organization).")
+@click.pass_obj
+def report(app: AppContext, year: int, out: Path, agency: str | None) -> int:
+    """Write the annual report on applying the QMS across the fleet (.docx)."""
+    from qmsdocs.export.fleet_docs import fleet_report_docx
+    from qmsdocs.store.files import write_output
+
+    day = _year_day(year)
+    data = fleet_report_docx(
+        _statuses(app, day), agency=_province(app, agency), year=year, day=day,
+        language=current_language(),
+    )  # fmt: skip
+    path = write_output(out / f"bao-cao-htqlcl-{year}.docx", data)
+    click.echo(_("wrote {path}").format(path=path))
+    return 0
+
+
+@fleet.command("plan")
+@click.option("--year", type=int, required=True, help="The year of the inspections.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("."),
+              show_default=True, help="The folder to write into.")  # fmt: skip
+@click.option("--agency", help="The inspecting agency (default: qms.yaml's organization).")
+@click.pass_obj
+def plan(app: AppContext, year: int, out: Path, agency: str | None) -> int:
+    """Write the inspection plan: every agency, a third or more on site, most at risk first."""
+    from qmsdocs.export.fleet_docs import inspection_plan_docx
+    from qmsdocs.fleet.plan import inspection_plan
+    from qmsdocs.store.files import write_output
+
+    day = _year_day(year)
+    chosen = inspection_plan(_statuses(app, day), year=year)
+    data = inspection_plan_docx(
+        chosen, agency=_province(app, agency), year=year, day=day, language=current_language()
+    )
+    path = write_output(out / f"ke-hoach-kiem-tra-{year}.docx", data)
+    click.echo(_("wrote {path}").format(path=path))
+    return 0
 
 
 #: The commands this module adds to `qms` (see qmsdocs.cli.lazy).

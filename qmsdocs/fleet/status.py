@@ -13,7 +13,8 @@ from qmsdocs.findings import Severity
 from qmsdocs.fleet.fetch import fetched_times, mirror_path
 from qmsdocs.fleet.model import Agency
 from qmsdocs.i18n import N_, S_, Said
-from qmsdocs.store.git import commit_time, evidence_refs
+from qmsdocs.store.cache import JsonCache
+from qmsdocs.store.git import commit_time, evidence_refs, head_commit
 
 __all__ = ["AgencyStatus", "Problem", "fleet_status"]
 
@@ -181,5 +182,55 @@ def _objectives_of_year(repo: Any, summaries: Sequence[Any], on: dt.date) -> boo
 def fleet_status(
     agencies: Sequence[Agency], git_dir: Path, *, on: dt.date, cache_dir: Path | None = None
 ) -> list[AgencyStatus]:
-    """Return the status of every agency, in the order of the fleet list."""
-    return [agency_status(a, git_dir, on=on, cache_dir=cache_dir) for a in agencies]
+    """Return the status of every agency, in the order of the fleet list.
+
+    With *cache_dir*, each agency's row is kept by its head commit and the day: a warm run
+    reads only the agencies whose head moved (what a mirror holds at a commit never changes).
+    """
+    kept = JsonCache(cache_dir)
+    stored = kept.read("fleet-status")
+    out: dict[str, Any] = {}
+    rows = []
+    fetched = fetched_times(git_dir)
+    for agency in agencies:
+        mirror = mirror_path(git_dir, agency.id)
+        key = [head_commit(mirror), on.isoformat(), evidence_refs(mirror), agency.name]
+        previous = stored.get(agency.id)
+        row = None
+        if isinstance(previous, dict) and previous.get("key") == key and key[0] is not None:
+            try:
+                row = _row_of(previous["row"])
+            except (KeyError, TypeError, ValueError):
+                row = None
+        if row is None:
+            row = agency_status(agency, git_dir, on=on, cache_dir=cache_dir)
+        row.fetched = fetched.get(agency.id)
+        out[agency.id] = {"key": key, "row": _json_of(row)}
+        rows.append(row)
+    if out != stored:
+        kept.write("fleet-status", out)
+    return rows
+
+
+def _json_of(row: AgencyStatus) -> dict[str, Any]:
+    data = row.to_dict()
+    data["problems"] = [[p.severity.value, p.check, p.said.to_json()] for p in row.problems]
+    return data
+
+
+def _row_of(data: dict[str, Any]) -> AgencyStatus:
+    return AgencyStatus(
+        id=str(data["id"]),
+        name=str(data["name"]),
+        head=data["head"],
+        changed=dt.datetime.fromisoformat(data["changed"]) if data["changed"] else None,
+        in_force={str(k): int(v) for k, v in data["in_force"].items()},
+        working=int(data["working"]),
+        reviews_overdue=int(data["reviews_overdue"]),
+        legal_suspects=int(data["legal_suspects"]),
+        verified=data["verified"],
+        problems=[
+            Problem(Severity(severity), str(check), Said.from_json(said))
+            for severity, check, said in data["problems"]
+        ],
+    )
