@@ -343,6 +343,10 @@ class _Site:
             "in_force": rev.state is DocumentState.EFFECTIVE,
             "facts": header_facts(document, words),
             "unit": unit.name if unit else document.unit,
+            # a withdrawal is recorded in the file after the last revision's tag
+            "withdrawal": self.repo.document(doc.code).withdrawal
+            if rev.state is DocumentState.WITHDRAWN
+            else document.withdrawal,
             "signed": signed,
             "legal_basis": self.citations.citations(document.legal_basis),
             "parts": dict(procedure_parts(document)) if doc.kind == "procedure" else {},  # type: ignore[arg-type]

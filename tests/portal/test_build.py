@@ -53,6 +53,11 @@ def test_the_same_repository_gives_the_same_bytes(demo_master: Path, tmp_path: P
     last = revisions[-1].revision
     assert a["doc/QT-TP-01/index.html"] == a[f"doc/QT-TP-01/r{last}.html"]
     assert f"doc/QT-TP-01/QT-TP-01_r{last}.docx" in a
+    # a withdrawn document: its banner names its replacement and links to it
+    withdrawn = a["doc/QT-08/index.html"].decode()
+    assert 'class="banner withdrawn"' in withdrawn
+    assert '<a id="in-force" href="../QT-01/index.html">' in withdrawn
+    assert "doc/QT-08/QT-08_r1.docx" not in a
     assert a[f"doc/QT-TP-01/QT-TP-01_r{last}.docx"].startswith(b"PK")
 
 
