@@ -15,7 +15,7 @@ from qmsdocs.fleet.model import Agency
 from qmsdocs.store.files import write_atomic
 from qmsdocs.store.git import mirror_fetch
 
-__all__ = ["FetchResult", "fetch_all", "fetched_times", "mirror_path"]
+__all__ = ["FetchResult", "fetch_all", "fetched_heads", "fetched_times", "mirror_path"]
 
 #: Where the mirrors are kept, inside the province repository's git directory.
 MIRRORS = "qms-fleet"
@@ -50,19 +50,33 @@ class FetchResult:
         }
 
 
-def fetched_times(git_dir: Path) -> dict[str, dt.datetime]:
-    """Return when each agency was last fetched successfully."""
+def _fetched(git_dir: Path) -> dict[str, dict[str, Any]]:
     try:
         data = json.loads((git_dir / MIRRORS / _FETCHED).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): v for k, v in data.items() if isinstance(v, dict)}
+
+
+def fetched_times(git_dir: Path) -> dict[str, dt.datetime]:
+    """Return when each agency was last fetched successfully."""
     out = {}
-    for key, value in data.items() if isinstance(data, dict) else ():
+    for key, value in _fetched(git_dir).items():
         try:
-            out[str(key)] = dt.datetime.fromisoformat(str(value))
+            out[key] = dt.datetime.fromisoformat(str(value.get("time")))
         except ValueError:
             continue
     return out
+
+
+def fetched_heads(git_dir: Path) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+    """Return each agency's head as last fetched, and the evidence refs of rewrites."""
+    return {
+        key: (value.get("head"), tuple(value.get("evidence") or ()))
+        for key, value in _fetched(git_dir).items()
+    }
 
 
 def fetch_all(
@@ -96,9 +110,18 @@ def fetch_all(
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         results = list(pool.map(one, agencies))
-    times = {k: v.isoformat() for k, v in fetched_times(git_dir).items()}
-    times.update({r.agency: now.isoformat() for r in results if r.error is None})
+    known = _fetched(git_dir)
+    for result in results:
+        if result.error is None:
+            evidence = list(known.get(result.agency, {}).get("evidence") or [])
+            if result.kept:
+                evidence.append(result.kept)
+            known[result.agency] = {
+                "time": now.isoformat(),
+                "head": result.head,
+                "evidence": evidence,
+            }
     folder = git_dir / MIRRORS
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(folder / _FETCHED, json.dumps(times, indent=1, sort_keys=True).encode("utf-8"))
+    write_atomic(folder / _FETCHED, json.dumps(known, indent=1, sort_keys=True).encode("utf-8"))
     return results

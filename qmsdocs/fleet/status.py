@@ -10,11 +10,11 @@ from typing import Any
 
 from qmsdocs.errors import QmsError
 from qmsdocs.findings import Severity
-from qmsdocs.fleet.fetch import fetched_times, mirror_path
+from qmsdocs.fleet.fetch import fetched_heads, fetched_times, mirror_path
 from qmsdocs.fleet.model import Agency
 from qmsdocs.i18n import N_, S_, Said
 from qmsdocs.store.cache import JsonCache
-from qmsdocs.store.git import commit_time, evidence_refs, head_commit
+from qmsdocs.store.git import commit_time, evidence_refs
 
 __all__ = ["AgencyStatus", "Problem", "fleet_status"]
 
@@ -192,9 +192,10 @@ def fleet_status(
     out: dict[str, Any] = {}
     rows = []
     fetched = fetched_times(git_dir)
+    heads = fetched_heads(git_dir)  # what `fleet fetch` recorded: no git call for a warm row
     for agency in agencies:
-        mirror = mirror_path(git_dir, agency.id)
-        key = [head_commit(mirror), on.isoformat(), evidence_refs(mirror), agency.name]
+        head, evidence = heads.get(agency.id, (None, ()))
+        key = [head, on.isoformat(), list(evidence), agency.name]
         previous = stored.get(agency.id)
         row = None
         if isinstance(previous, dict) and previous.get("key") == key and key[0] is not None:

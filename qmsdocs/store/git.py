@@ -751,16 +751,3 @@ def configured_identity(path: Path) -> Identity | None:
         repo.close()
     return Identity(name, email) if name and email else None
 
-
-def head_commit(git_dir: Path) -> str | None:
-    """Return the commit HEAD names in the repository at *git_dir*, or None."""
-    try:
-        repo = git.Repo(git_dir)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return None
-    try:
-        return repo.head.commit.hexsha
-    except (ValueError, git.BadName, git.GitCommandError):
-        return None
-    finally:
-        repo.close()
