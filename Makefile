@@ -41,6 +41,7 @@ lint: $(VENV)/.installed-dev
 ## bench: province-scale benchmarks (bench/README.md); prints a table, writes bench/results.json
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/portal.py
 
 ## stress: the long reliability runs (RELIABILITY.md): properties, kills, concurrency, tampering
 stress: $(VENV)/.installed-dev

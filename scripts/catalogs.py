@@ -39,7 +39,10 @@ def template() -> Catalog:
 
     catalog = Catalog(project="qmsdocs", domain="qmsdocs", charset="utf-8")
     for file, line, message, _comments, context in extract_from_dir(
-        str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS
+        str(PACKAGE),
+        # the portal's pages are Jinja2 templates calling _() (Jinja2's own extractor)
+        method_map=[("**.py", "python"), ("portal/templates/**.html", "jinja2")],
+        keywords=KEYWORDS,
     ):
         catalog.add(message, locations=[(f"qmsdocs/{file}", line)], context=context)
     for text in help_texts(cli):

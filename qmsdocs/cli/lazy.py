@@ -38,6 +38,7 @@ COMMANDS = {
     "recall": "qmsdocs.cli.distribution_cmd:recall_command",
     "export": "qmsdocs.cli.export_cmd:export",
     "registers": "qmsdocs.cli.export_cmd:registers",
+    "portal": "qmsdocs.cli.portal_cmd:portal",
     "legal": "qmsdocs.cli.legal_cmd:legal",
     "fleet": "qmsdocs.cli.fleet_cmd:fleet",
     "impact": "qmsdocs.cli.legal_cmd:impact",
