@@ -28,7 +28,7 @@ def test_the_demo_announces_in_2021_and_again_after_the_scope_changed(demo: Path
     for _file, announcement in made:
         tag = f"announcement/{announcement.date.isoformat()}"
         assert git(demo, "tag", "-l", tag).strip() == tag
-        assert "Announce" in git(demo, "log", "-1", "--format=%s", tag)
+        assert "Công bố HTQLCL" in git(demo, "log", "-1", "--format=%s", tag)  # the agency speaks vi
     assert not [f for f in repo.validate() if f.check == "scope-changed"]
     assert main(["-C", str(demo), "verify"]) == 0
 
