@@ -45,6 +45,7 @@ class AgencyStatus:
     working: int = 0
     reviews_overdue: int = 0
     legal_suspects: int = 0
+    legal_overdue: int = 0  # suspects past the legal-update deadline (qms.yaml deadlines)
     verified: bool | None = None
     problems: list[Problem] = field(default_factory=list)
 
@@ -65,6 +66,7 @@ class AgencyStatus:
             "working": self.working,
             "reviews_overdue": self.reviews_overdue,
             "legal_suspects": self.legal_suspects,
+            "legal_overdue": self.legal_overdue,
             "verified": self.verified,
             "problems": [p.to_dict() for p in self.problems],
         }
@@ -141,7 +143,24 @@ def agency_status(
                 "reviews-overdue",
                 S_("{count} periodic review(s) overdue", count=row.reviews_overdue),
             )
-        row.legal_suspects = len(repo.impact(on=on))
+        suspects = repo.impact(on=on)
+        row.legal_suspects = len(suspects)
+        row.legal_overdue = sum(1 for s in suspects if s.deadline is not None and s.deadline < on)
+        if row.legal_overdue:
+            _error(
+                row,
+                "legal-overdue",
+                S_(
+                    "{count} document(s) past the deadline to take in a legal change",
+                    count=row.legal_overdue,
+                ),
+            )
+        if any(f.check == "scope-changed" for f in findings):
+            _warning(
+                row,
+                "announcement-outdated",
+                Said(N_("the QMS scope changed since the last announcement: announce it again")),
+            )
         if row.legal_suspects:
             _warning(
                 row,
@@ -195,10 +214,10 @@ def fleet_status(
     heads = fetched_heads(git_dir)  # what `fleet fetch` recorded: no git call for a warm row
     for agency in agencies:
         head, evidence = heads.get(agency.id, (None, ()))
-        key = [head, on.isoformat(), list(evidence), agency.name]
+        key = [2, head, on.isoformat(), list(evidence), agency.name]  # 2: the rows' format
         previous = stored.get(agency.id)
         row = None
-        if isinstance(previous, dict) and previous.get("key") == key and key[0] is not None:
+        if isinstance(previous, dict) and previous.get("key") == key and head is not None:
             try:
                 row = _row_of(previous["row"])
             except (KeyError, TypeError, ValueError):
@@ -229,6 +248,7 @@ def _row_of(data: dict[str, Any]) -> AgencyStatus:
         working=int(data["working"]),
         reviews_overdue=int(data["reviews_overdue"]),
         legal_suspects=int(data["legal_suspects"]),
+        legal_overdue=int(data.get("legal_overdue", 0)),
         verified=data["verified"],
         problems=[
             Problem(Severity(severity), str(check), Said.from_json(said))

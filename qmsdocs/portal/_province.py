@@ -63,7 +63,7 @@ def province_rows(
                 status.name,
                 documents=sum(status.in_force.values()),
                 overdue_reviews=status.reviews_overdue,
-                overdue_legal=status.legal_suspects,
+                overdue_legal=status.legal_overdue,
                 portal=portal,
                 problem="; ".join(errors) or None,
             )

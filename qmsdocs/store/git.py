@@ -750,4 +750,3 @@ def configured_identity(path: Path) -> Identity | None:
     finally:
         repo.close()
     return Identity(name, email) if name and email else None
-
