@@ -248,53 +248,59 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8-sig")
 
 
+def import_finding(file: str, line: int | None, field: str | None, said: Said) -> Finding:
+    """Return the finding of one bad row (or file) of an import, naming its line and field."""
+    return Finding.of(
+        file, "import", said, line=line, column=1 if line else None, field=(field,) if field else ()
+    )
+
+
+def read_rows(
+    data: bytes, *, file: str, columns: tuple[str, ...] = COLUMNS, key: str = "number"
+) -> tuple[list[tuple[int, dict[str, Any]]], list[Finding]]:
+    """Return the rows of an import file (CSV, or JSON by its content) with their line numbers.
+
+    What makes the whole file unreadable (size, encoding, unknown columns, no rows) is
+    returned as findings instead; a row that is not an object carries ``"__error__"``. The
+    columns of a CSV are *columns*, *key* the one every file must have.
+    """
+    if len(data) > _MAX_BYTES:
+        said = S_("the file is larger than {limit} MB", limit=_MAX_BYTES // 1024 // 1024)
+        return [], [import_finding(file, None, None, said)]
+    try:
+        text = nfc(decode_text(data))
+    except UnicodeDecodeError as error:
+        said = Said(
+            N_(
+                "the file is not UTF-8 text: in Excel, save it again as "
+                "'CSV UTF-8 (Comma delimited)'"
+            )
+        )
+        return [], [import_finding(file, data.count(b"\n", 0, error.start) + 1, None, said)]
+    is_json = text.lstrip().startswith(("[", "{"))
+    try:
+        rows = list(_json_rows(text) if is_json else _csv_rows(text, columns, key))
+    except _RowError as error:
+        return [], [import_finding(file, 1, error.field, error.said)]
+    if not rows:
+        return [], [import_finding(file, 1, None, Said(N_("the file has no rows")))]
+    return rows, []
+
+
 def read_legal_batch(data: bytes, *, file: str) -> LegalBatch:
     """Return the documents and relations of an import file (CSV, or JSON by its content).
 
     Never raises for bad content: every problem is a finding naming the file, line and field.
     """
-    findings: list[Finding] = []
+    rows, findings = read_rows(data, file=file)
+    if findings:
+        return LegalBatch((), (), tuple(findings))
 
     def bad(line: int | None, field: str | None, said: Said) -> None:
-        findings.append(
-            Finding.of(
-                file,
-                "import",
-                said,
-                line=line,
-                column=1 if line else None,
-                field=(field,) if field else (),
-            )
-        )
+        findings.append(import_finding(file, line, field, said))
 
-    if len(data) > _MAX_BYTES:
-        bad(None, None, S_("the file is larger than {limit} MB", limit=_MAX_BYTES // 1024 // 1024))
-        return LegalBatch((), (), tuple(findings))
-    try:
-        text = decode_text(data)
-    except UnicodeDecodeError as error:
-        bad(
-            data.count(b"\n", 0, error.start) + 1,
-            None,
-            Said(
-                N_(
-                    "the file is not UTF-8 text: in Excel, save it again as "
-                    "'CSV UTF-8 (Comma delimited)'"
-                )
-            ),
-        )
-        return LegalBatch((), (), tuple(findings))
-    text = nfc(text)
     documents: dict[str, LegalDocument] = {}
     relations: list[tuple[str, Relation]] = []
-    is_json = text.lstrip().startswith(("[", "{"))
-    try:
-        rows = list(_json_rows(text) if is_json else _csv_rows(text))
-    except _RowError as error:
-        bad(1, error.field, error.said)
-        return LegalBatch((), (), tuple(findings))
-    if not rows:
-        bad(1, None, Said(N_("the file has no rows")))
     for line, row in rows:
         if "__error__" in row:
             bad(line, None, row["__error__"])

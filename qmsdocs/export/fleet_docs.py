@@ -11,14 +11,12 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
-from docx import Document as new_docx
-from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm
 
 from qmsdocs.export._package import pack, unpack
 from qmsdocs.export._text import agency_lines, clean, date_text
+from qmsdocs.export.trail import landscape_docx
 from qmsdocs.fleet.plan import Inspection
 from qmsdocs.fleet.status import AgencyStatus
 from qmsdocs.i18n import NC_, translate
@@ -67,22 +65,6 @@ _WORDS = {
 }
 
 
-def _setup(font: str, size: float) -> object:
-    docx = new_docx()
-    section = docx.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21)
-    section.top_margin = section.bottom_margin = Cm(2)
-    section.left_margin, section.right_margin = Cm(3), Cm(1.5)
-    normal = docx.styles["Normal"]
-    normal.font.name, normal.font.size = font, Pt(size)
-    rfonts = normal.element.get_or_add_rPr().find(qn("w:rFonts"))
-    if rfonts is not None:
-        for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-            rfonts.set(qn(attribute), font)
-    return docx
-
-
 def _document(
     *,
     agency: str,
@@ -98,8 +80,8 @@ def _document(
     size: float,
 ) -> bytes:
     words = {k: translate(language, v, "document") for k, v in _WORDS.items()}
-    docx = _setup(font, size)
-    top = docx.add_table(rows=1, cols=2)  # type: ignore[attr-defined]
+    docx = landscape_docx(font, size)
+    top = docx.add_table(rows=1, cols=2)
     left, right = top.rows[0].cells
     left.text = "\n".join(agency_lines(agency))
     right.text = f"{words['national']}\n{words['motto']}"
@@ -113,11 +95,11 @@ def _document(
         (subject, True),
         (words["as_of"].format(date=date_text(day)), False),
     ):
-        paragraph = docx.add_paragraph()  # type: ignore[attr-defined]
+        paragraph = docx.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.add_run(clean(text)).bold = bold
-    docx.add_paragraph(clean(lead))  # type: ignore[attr-defined]
-    table = docx.add_table(rows=1, cols=len(header))  # type: ignore[attr-defined]
+    docx.add_paragraph(clean(lead))
+    table = docx.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text, width in zip(table.rows[0].cells, header, widths, strict=True):
         cell.text = clean(text)
@@ -130,14 +112,14 @@ def _document(
             cell.text = clean(text)
             cell.width = Cm(width)
     stamp = dt.datetime(day.year, day.month, day.day)
-    properties = docx.core_properties  # type: ignore[attr-defined]
+    properties = docx.core_properties
     properties.author = properties.last_modified_by = clean(agency)
     properties.title = clean(f"{words[kind]} {subject}")
     properties.created = properties.modified = properties.last_printed = stamp
     properties.revision = 1
     properties.language = "vi-VN" if language == "vi" else "en-US"
     buffer = io.BytesIO()
-    docx.save(buffer)  # type: ignore[attr-defined]
+    docx.save(buffer)
     return pack(unpack(buffer.getvalue()).items())
 
 

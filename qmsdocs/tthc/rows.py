@@ -19,9 +19,8 @@ from typing import Any
 
 from qmsdocs.findings import Finding
 from qmsdocs.i18n import N_, S_, Said, fold
-from qmsdocs.legal_import import _csv_rows, _json_rows, _RowError, _text, decode_text
+from qmsdocs.legal_import import _RowError, _text, import_finding, read_rows
 from qmsdocs.model import TthcChange, TthcEntry, TthcLevel
-from qmsdocs.model.codes import nfc
 from qmsdocs.model.legal import TTHC_CODE_PATTERN
 from qmsdocs.tthc.catalogue import national_code
 
@@ -147,45 +146,13 @@ def read_tthc_batch(data: bytes, *, file: str) -> TthcBatch:
 
     Never raises for bad content: every problem is a finding naming the file, line and field.
     """
-    findings: list[Finding] = []
+    rows, findings = read_rows(data, file=file, columns=TTHC_COLUMNS, key="ma_tthc")
+    if findings:
+        return TthcBatch((), tuple(findings))
 
     def bad(line: int | None, field: str | None, said: Said) -> None:
-        findings.append(
-            Finding.of(
-                file,
-                "import",
-                said,
-                line=line,
-                column=1 if line else None,
-                field=(field,) if field else (),
-            )
-        )
+        findings.append(import_finding(file, line, field, said))
 
-    if len(data) > _MAX_BYTES:
-        bad(None, None, S_("the file is larger than {limit} MB", limit=_MAX_BYTES // 1024 // 1024))
-        return TthcBatch((), tuple(findings))
-    try:
-        text = nfc(decode_text(data))
-    except UnicodeDecodeError as error:
-        bad(
-            data.count(b"\n", 0, error.start) + 1,
-            None,
-            Said(
-                N_(
-                    "the file is not UTF-8 text: in Excel, save it again as "
-                    "'CSV UTF-8 (Comma delimited)'"
-                )
-            ),
-        )
-        return TthcBatch((), tuple(findings))
-    is_json = text.lstrip().startswith(("[", "{"))
-    try:
-        rows = list(_json_rows(text) if is_json else _csv_rows(text, TTHC_COLUMNS, "ma_tthc"))
-    except _RowError as error:
-        bad(1, error.field, error.said)
-        return TthcBatch((), tuple(findings))
-    if not rows:
-        bad(1, None, Said(N_("the file has no rows")))
     entries: dict[str, TthcEntry] = {}
     first_line: dict[str, int] = {}
     for line, row in rows:
