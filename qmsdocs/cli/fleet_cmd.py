@@ -144,14 +144,8 @@ def fetch(app: AppContext, jobs: int, as_json: bool) -> int:
 @click.pass_obj
 def status(app: AppContext, as_of: dt.date | None, as_json: bool) -> int:
     """One row per agency: documents in force, what is missing or overdue, approvals verified."""
-    git_dir = _git_dir(app)
     day = as_of or now().date()
-    rows = fleet_status(
-        read_fleet(app.directory).agencies,
-        git_dir,
-        on=day,
-        cache_dir=git_dir / "qms-cache" / "fleet",
-    )
+    rows = _statuses(app, day)
     if as_json:
         emit_json({"as_of": day.isoformat(), "agencies": [r.to_dict() for r in rows]})
         return 1 if any(r.failed for r in rows) else 0
