@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 
 from qmsdocs.errors import ActionRefused
+from qmsdocs.findings import Finding
 from qmsdocs.i18n import _
 from qmsdocs.repository import Repository
 from qmsdocs.store.git import GitStore
@@ -27,6 +28,7 @@ __all__ = [
     "emit_json",
     "now",
     "report",
+    "report_bad_rows",
 ]
 
 
@@ -99,6 +101,19 @@ def acting_person(app: AppContext, as_person: str | None) -> str:
             ).format(email=email or _("not set"))
         )
     return person.id
+
+
+def report_bad_rows(findings: Sequence[Finding], file: Path) -> int:
+    """Print the bad rows of an import file, one line each, then that nothing was imported."""
+    for finding in findings:
+        click.echo(str(finding), err=True)
+    click.echo(
+        _("qms: {count} bad row(s) in {file}; nothing imported").format(
+            count=len(findings), file=file
+        ),
+        err=True,
+    )
+    return 1
 
 
 def report(result: ActionResult, as_json: bool) -> int:

@@ -19,6 +19,7 @@ from qmsdocs.cli.context import (
     emit_json,
     now,
     report,
+    report_bad_rows,
 )
 from qmsdocs.cli.show_cmd import word
 from qmsdocs.i18n import N_, _, current_language
@@ -333,15 +334,7 @@ def import_legal(app: AppContext, file: Path, as_person: str | None, as_json: bo
     """
     batch = read_legal_batch(file.read_bytes(), file=str(file))
     if not batch.ok:
-        for finding in batch.findings:
-            click.echo(str(finding), err=True)
-        click.echo(
-            _("qms: {count} bad row(s) in {file}; nothing imported").format(
-                count=len(batch.findings), file=file
-            ),
-            err=True,
-        )
-        return 1
+        return report_bad_rows(batch.findings, file)
     by = acting_person(app, as_person)
     result = app.repository().legal_import(batch, source=file.name, by=by, now=now())
     return report(result, as_json)

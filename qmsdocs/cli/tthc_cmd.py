@@ -16,6 +16,7 @@ from qmsdocs.cli.context import (
     emit_json,
     now,
     report,
+    report_bad_rows,
 )
 from qmsdocs.i18n import N_, _
 from qmsdocs.tthc.rows import read_tthc_batch
@@ -47,15 +48,7 @@ def import_tthc(
     repo = app.repository()
     batch = read_tthc_batch(file.read_bytes(), file=str(file))
     if not batch.ok:
-        for finding in batch.findings:
-            click.echo(str(finding), err=True)
-        click.echo(
-            _("qms: {count} bad row(s) in {file}; nothing imported").format(
-                count=len(batch.findings), file=file
-            ),
-            err=True,
-        )
-        return 1
+        return report_bad_rows(batch.findings, file)
     if repo.legal.get(decision) is None:
         click.echo(
             _(
