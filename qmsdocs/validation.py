@@ -309,6 +309,16 @@ def _check_document(
                 _unknown("person", review.person),
             )
     _check_dates(document, ref)
+    for index, conflict in enumerate(document.conflicts):
+        ref(
+            ("conflicts", index),
+            "merge-conflict",
+            S_(
+                "{field}: the framework and this agency changed it differently; edit the field "
+                "and delete this conflict entry",
+                field=conflict.field,
+            ),
+        )
     stamp = content_stamp(document)
     for index, signature in enumerate(document.approvals):
         if signature.stamp is not None and signature.stamp != stamp:

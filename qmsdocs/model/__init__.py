@@ -14,12 +14,14 @@ from qmsdocs.model.config import (
 from qmsdocs.model.documents import (
     ChangeEntry,
     Definition,
+    DerivedFrom,
     Document,
     DossierItem,
     Fee,
     Form,
     LegalRef,
     Measurement,
+    MergeConflict,
     Objective,
     Objectives,
     PeriodicReview,
@@ -92,4 +94,6 @@ __all__ = [
     "TthcParts",
     "Unit",
     "Withdrawal",
+    "DerivedFrom",
+    "MergeConflict",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -20,12 +20,14 @@ from qmsdocs.model.problems import invalid
 __all__ = [
     "ChangeEntry",
     "Definition",
+    "DerivedFrom",
     "Document",
     "DossierItem",
     "Fee",
     "Form",
     "LegalRef",
     "Measurement",
+    "MergeConflict",
     "Objective",
     "Objectives",
     "PeriodicReview",
@@ -89,6 +91,35 @@ class Withdrawal(Model):
     replaced_by: Code | None = None
 
 
+class DerivedFrom(Model):
+    """The framework's model document a derived document was rendered from (DESIGN §11).
+
+    Written by adoption and by taking a release; it names the exact base the next three-way
+    merge starts from, read back from the framework's objects fetched into the agency's git.
+    """
+
+    framework: Ident  # the framework's name in qms.yaml ``frameworks``
+    code: Code  # the model document's code in the framework
+    revision: int = Field(ge=1)  # the model's revision (lần ban hành)
+    stamp: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]  # the model's content stamp
+    release: Text | None = None  # the framework release (git tag) it was taken from
+
+
+class MergeConflict(Model):
+    """A field the framework and the agency both changed, differently (xung đột).
+
+    Taking a framework release records one per such field in the draft, as data: the value
+    the three sides hold (``None`` where a side removed it). ``validate`` reports each as an
+    error and ``submit`` refuses while any remains; the officer resolves one by editing the
+    field and deleting its entry.
+    """
+
+    field: Text  # where, as ``diff`` names it: ``steps[3].time``, ``tthc.fees[Lệ phí]``
+    base: Any = None  # the model revision the document was derived from, rendered
+    framework: Any = None  # the new model revision, rendered
+    local: Any = None  # the agency's revision in force
+
+
 class _ControlledDocument(Model):
     """The header every controlled document carries (DESIGN §3)."""
 
@@ -107,6 +138,8 @@ class _ControlledDocument(Model):
     approvals: list[Signature] = Field(default_factory=list)  # soạn thảo / xem xét / phê duyệt
     periodic_reviews: list[PeriodicReview] = Field(default_factory=list)
     withdrawal: Withdrawal | None = None
+    derived_from: DerivedFrom | None = None  # the framework model it follows, if any
+    conflicts: list[MergeConflict] = Field(default_factory=list)  # open merge conflicts
 
     @model_validator(mode="after")
     def _status_fields(self) -> _ControlledDocument:
@@ -118,6 +151,8 @@ class _ControlledDocument(Model):
             raise invalid(N_("a withdrawn document needs a withdrawal block (date, reason)"))
         if self.withdrawal is not None and self.status is not Status.WITHDRAWN:
             raise invalid(N_("only a withdrawn document has a withdrawal block"))
+        if self.conflicts and self.status is not Status.DRAFT:
+            raise invalid(N_("only a draft may hold merge conflicts: resolve them first"))
         return self
 
 
