@@ -123,6 +123,8 @@ __all__ = [
     "align",
     "diff",
     "diff_qms",
+    "labels",
+    "path_text",
     "tokenize",
     "word_diff",
 ]
@@ -415,6 +417,11 @@ def align(path: str, old: Sequence[Any], new: Sequence[Any]) -> Alignment:
     return _align(_RULES.get(path, _DEFAULT_RULE), old, new)
 
 
+def labels(path: str, items: Sequence[Any]) -> list[Label]:
+    """Return the name :func:`diff` gives each item of list *path* in a change's location."""
+    return _labels(_RULES.get(path, _DEFAULT_RULE), items)
+
+
 def _align(rule: _Rule, old: Sequence[Any], new: Sequence[Any]) -> Alignment:
     old_keys, new_keys = _keys(rule, old), _keys(rule, new)
     where: dict[Key, int] = {k: i for i, k in enumerate(old_keys)}
@@ -478,7 +485,8 @@ class Item:
 Location = tuple[str | Item, ...]
 
 
-def _path_text(location: Location) -> str:
+def path_text(location: Location) -> str:
+    """Return *location* for people: ``steps[3].action``."""
     out = ""
     for part in location:
         if isinstance(part, Item):
@@ -504,7 +512,7 @@ class Change:
     @property
     def path(self) -> str:
         """Return the location for people: ``steps[3].action``."""
-        return _path_text(self.location)
+        return path_text(self.location)
 
     @property
     def field(self) -> str:
