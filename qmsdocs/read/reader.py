@@ -50,11 +50,15 @@ from qmsdocs.read.files import (
     row_finding,
     stats_digest,
 )
+from qmsdocs.read.pool import ColdRead, Parsed, workers
 from qmsdocs.read.sources import Key, Source, WorkTree
 from qmsdocs.store import yaml as yaml_store
 from qmsdocs.store.cache import JsonCache
 
 __all__ = ["Reader"]
+
+#: The kind each model is read as.
+KIND_OF: dict[type, DocumentKind] = {model: kind for kind, model in MODELS.items()}
 
 
 class Reader:
@@ -73,6 +77,7 @@ class Reader:
         *,
         cache: dict[str, Any] | None = None,
         source: Source | None = None,
+        jobs: int | None = None,
     ) -> None:
         if source is None:
             assert root is not None
@@ -82,6 +87,9 @@ class Reader:
         # Parsed files by path, keyed by (size, mtime, inode) or object id: unchanged files
         # are not parsed again when the repository is re-read after an action.
         self.cache: dict[str, Any] = cache if cache is not None else {}
+        # Worker processes for a cold read (qmsdocs.read.pool): None = as many as cores
+        # when there is enough to read, 1 = this process only.
+        self.jobs = jobs
         self.parser = Parser(source, self.cache)
         self.reload()
 
@@ -115,6 +123,9 @@ class Reader:
         self._history: RevisionHistory | None = None
         self._facts_memo: list[tuple[Entry, DocumentFacts]] | None = None
         self._fingerprint_memo: str | None = None
+        # What worker processes read and checked on a cold read (qmsdocs.read.pool)
+        self._parsed: dict[str, Parsed] = {}
+        self.prechecked: dict[str, tuple[list[list[Any]], list[str]]] = {}
         self.git = self.source.locate_git()
         self.disk = JsonCache(self.source.cache_folder(self.git))
         # (size, mtime, inode) of every file read, and the files read while "racy"
@@ -249,6 +260,9 @@ class Reader:
             else:
                 self.read_findings.extend(findings)
                 return name, None, stem, folded
+        parsed = self._parsed.pop(file, None)
+        if parsed is not None:
+            return self._read_parsed(file, model, key, racy, parsed)
         mark = len(self.read_findings)
         value = self.source.recall(file, model, self.read_findings)
         if value is None and len(self.read_findings) == mark:  # not known by its object id
@@ -260,6 +274,85 @@ class Reader:
         if not racy:
             self._changed_row(file, (*key, name, [finding_row(f) for f in findings], stem, folded))
         return name, value, stem, folded
+
+    def _read_parsed(
+        self, file: str, model: type[BaseModel], key: tuple[Any, ...], racy: bool, parsed: Parsed
+    ) -> tuple[str | None, Any, str | None, str | None]:
+        """Take what a worker read of *file* (see :meth:`_read`); documents stay unparsed."""
+        name, stem, folded, rows, data, _forms, facts, tthc = parsed
+        findings = [row_finding(file, r) for r in rows]
+        self.read_findings.extend(findings)
+        value = None
+        if data is not None and model is LegalDocument:  # the registry needs them all
+            value = model.model_validate(data)
+        if self.source.keeps_blobs:
+            self.source.keep(file, model, rows, data)
+        self.cache[file] = (key, value, findings, (name, stem, folded))
+        if facts is not None:  # what lists and the TTHC checks read, without the document
+            self._held_facts()[file] = (key[:3], DocumentFacts.from_row(facts))
+            self._tthc_blocks()[file] = (key[:3], tthc)
+        if not racy:
+            self._changed_row(file, (*key, name, rows, stem, folded))
+        return name, value, stem, folded
+
+    def _tthc_blocks(self) -> dict[str, tuple[tuple[int, int, int], tuple[str, str] | None]]:
+        return cast(dict[str, Any], self.cache.setdefault("tthc-blocks", {}))
+
+    def tthc_block(self, entry: Entry) -> tuple[str | None, str | None]:
+        """Return the (code, name) of a procedure's TTHC block, (None, None) without one.
+
+        From what a worker process read on a cold read, else from the document.
+        """
+        held = self._tthc_blocks().get(entry.file)
+        if held is not None and held[0] == self.stats.get(entry.file):
+            return held[1] if held[1] is not None else (None, None)
+        document = entry.document
+        block = getattr(document, "tthc", None)
+        return (block.code, block.name) if block is not None else (None, None)
+
+    def _unread(self, file: str, model: type[BaseModel], stat: Key) -> bool:
+        """Return whether :meth:`_read` would parse *file* (no cache knows it)."""
+        key = (*stat, model.__name__)
+        cached = self.cache.get(file)
+        if cached is not None and cached[0] == key:
+            return False
+        row = self._index_rows.get(file)
+        if row is not None and tuple(row[:4]) == key and not self.source.racy(stat, self._now_ns):
+            return False
+        return not self.source.known(file, model)
+
+    def _cold_read(self, listed: Sequence[Any]) -> ColdRead | None:
+        """Start worker processes on the files no cache knows, when there are enough."""
+        todo = [
+            (item.file, item.kind)
+            for item in listed
+            if item.kind is not None and self._unread(item.file, MODELS[item.kind], item.key)
+        ]
+        count = workers(self.jobs, len(todo))
+        if count <= 1:
+            return None
+        config = self.config_or_none() if self._config_known_good else None
+        cold = ColdRead(self.source, todo, count, dumps=self.source.keeps_blobs, config=config)
+        self._parsed = dict(cold.parsed)
+        return cold
+
+    def _cold_check(self, cold: ColdRead) -> None:
+        """Have the workers check the documents they parsed, now that every code is known."""
+        parsed = self._parsed_forms
+        if self.config_or_none() is None:
+            cold.close()
+            return
+        entries: dict[str, tuple[str, str, list[str] | None, str]] = {}
+        for key, entry in self.entries.items():
+            kind = KIND_OF[entry.model]
+            forms = None
+            if kind is DocumentKind.PROCEDURE:
+                forms = parsed.get(entry.file)
+                if forms is None:  # read from the cache, not by a worker
+                    forms = list(entry.document.forms)
+            entries[key] = (entry.file, kind.value, forms, entry.name)
+        checked = cold.check(entries, set(self.legal_entries), frozenset(self.unreadable))
+        self.prechecked = checked or {}
 
     def _finding(
         self,
@@ -300,6 +393,8 @@ class Reader:
         self._config_known_good = name is not None
         if config is not None and CONFIG_FILE in self._index_rows:
             self._store_config(config)
+        cold = self._cold_read(listed)
+        self._parsed_forms = {f: p[5] for f, p in self._parsed.items() if p[5] is not None}
         seen = {CONFIG_FILE}
         for item in listed:
             kind = item.kind
@@ -319,6 +414,10 @@ class Reader:
         if len(seen) != len(self._index_rows):
             for gone in set(self._index_rows) - seen:
                 self._changed_row(gone, None)
+        if cold is not None:
+            self._cold_check(cold)
+        self._parsed = {}
+        self._parsed_forms = {}
 
     def _index(self, kind: DocumentKind, entry: Entry, stem: str, code: str, key: str) -> None:
         file = entry.file
@@ -402,6 +501,7 @@ class Reader:
         self._history = None  # the action made a commit, perhaps a tag
         self._facts_memo = None
         self._fingerprint_memo = None
+        self.prechecked = {}  # checked against what was read before
         self._now_ns = time.time_ns()
         for file in files:
             folder, _, name = file.partition("/")
