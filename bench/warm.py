@@ -63,15 +63,18 @@ def main(argv: list[str] | None = None) -> int:
             root = scratch / "demo"
             subprocess.run([qms, "demo", str(root)], check=True, capture_output=True)
         _age(root)
-        answers = Path(
-            subprocess.run(
-                ["git", "rev-parse", "--absolute-git-dir"],
-                cwd=root,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
-        ) / "qms-cache"
+        answers = (
+            Path(
+                subprocess.run(
+                    ["git", "rev-parse", "--absolute-git-dir"],
+                    cwd=root,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout.strip()
+            )
+            / "qms-cache"
+        )
 
         def forget() -> None:
             for path in answers.glob("answer-*.json"):
