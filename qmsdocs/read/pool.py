@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, cast
 
@@ -35,7 +35,7 @@ from qmsdocs.errors import GitError
 from qmsdocs.facts import DocumentFacts
 from qmsdocs.findings import Finding
 from qmsdocs.legal import number_key
-from qmsdocs.model import MODELS, DocumentKind, Procedure
+from qmsdocs.model import MODELS, DocumentKind, Form, Procedure
 from qmsdocs.read.files import finding_row, identity, parse_file
 from qmsdocs.store import yaml as yaml_store
 
@@ -52,7 +52,8 @@ THRESHOLD = 400
 #: What a worker sends back for one file: code or number (None: unreadable), the file name
 #: the code asks for, its case-folded key, the findings of reading it (rows), the document
 #: as JSON values (or None), the forms a procedure lists (or None), the document's facts
-#: (:meth:`~qmsdocs.facts.DocumentFacts.to_row`, or None) and a procedure's TTHC (code, name).
+#: (:meth:`~qmsdocs.facts.DocumentFacts.to_row`, or None), a procedure's TTHC (code, name),
+#: and, but for forms, its check findings against guessed codes with the lookups made.
 Parsed = tuple[
     str | None,
     str | None,
@@ -62,7 +63,16 @@ Parsed = tuple[
     list[str] | None,
     list[Any] | None,
     tuple[str, str] | None,
+    "tuple[list[list[Any]], list[Lookup]] | None",
 ]
+
+#: A lookup a document's checks made against guessed codes: ("in" | "get" | "legal", the
+#: case-folded code or number key, the answer: found, the kind found, or None).
+Lookup = tuple[str, str, Any]
+
+#: What a worker guesses before every file is read: document code keys -> (code, kind) and
+#: legal number keys, from the file names.
+Guess = tuple[dict[str, tuple[str, str]], set[str]]
 
 
 def workers(jobs: int | None, unread: int) -> int:
@@ -74,6 +84,24 @@ def workers(jobs: int | None, unread: int) -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     wanted = jobs if jobs is not None else (cores or 1)
     return max(1, min(wanted, unread // max(1, THRESHOLD // 2)))
+
+
+def _stand_in(kind: str, code: str, forms: list[str] | None) -> Any:
+    """Return an instance of *kind*'s model holding only its code (and a procedure's forms).
+
+    What a check reads of another document; built without pydantic's ``model_construct``,
+    which costs a millisecond a call (it looks its default factories up again each time).
+    """
+    model = cast(type[BaseModel], MODELS[DocumentKind(kind)])
+    stand_in = object.__new__(model)
+    fields: dict[str, Any] = {"code": code, "kind": kind}
+    if forms is not None:
+        fields["forms"] = forms
+    object.__setattr__(stand_in, "__dict__", fields)
+    object.__setattr__(stand_in, "__pydantic_fields_set__", set(fields))
+    object.__setattr__(stand_in, "__pydantic_extra__", None)
+    object.__setattr__(stand_in, "__pydantic_private__", None)
+    return stand_in
 
 
 class _Bytes:
@@ -106,10 +134,7 @@ class _Codes(Mapping[str, Any]):
         if key in self._own:
             return self._own[key]
         code, kind, forms = self._others[key]
-        model = cast(type[BaseModel], MODELS[DocumentKind(kind)])
-        if forms is not None:
-            return model.model_construct(code=code, kind=kind, forms=forms)
-        return model.model_construct(code=code, kind=kind)
+        return _stand_in(kind, code, forms)
 
     def __contains__(self, key: object) -> bool:
         return key in self._own or key in self._others
@@ -124,26 +149,91 @@ class _Codes(Mapping[str, Any]):
 class _Numbers:
     """The legal registry as a document's checks use it: is there a document numbered so."""
 
-    def __init__(self, keys: set[str]) -> None:
+    def __init__(self, keys: set[str], lookups: list[Lookup]) -> None:
         self._keys = keys
+        self._lookups = lookups
 
     def get(self, ref: str) -> Any:
-        return True if number_key(ref) in self._keys else None
+        key = number_key(ref)
+        found = key in self._keys
+        self._lookups.append(("legal", key, found))
+        return True if found else None
+
+
+class _Guessed(Mapping[str, Any]):
+    """Every document by case-folded code as the file names say, each lookup recorded.
+
+    A worker checks a document as soon as it is parsed, against codes guessed from the file
+    names (a file is named after its code, or :mod:`qmsdocs.read.reader` reports it); the
+    reader keeps the findings only if every lookup gets the same answer from the codes the
+    documents really have (:func:`confirmed`).
+    """
+
+    def __init__(self, codes: dict[str, tuple[str, str]], lookups: list[Lookup]) -> None:
+        self._codes = codes
+        self._lookups = lookups
+
+    def __getitem__(self, key: str) -> Any:
+        found = self._codes.get(key)
+        self._lookups.append(("get", key, found[1] if found else None))
+        if found is None:
+            raise KeyError(key)
+        code, kind = found
+        return _stand_in(kind, code, None)
+
+    def __contains__(self, key: object) -> bool:
+        found = key in self._codes
+        self._lookups.append(("in", str(key), found))
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._codes)
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+
+def confirmed(
+    lookups: Sequence[Lookup],
+    kinds: Mapping[str, str],
+    legal: Container[str],
+    unreadable: Container[str],
+) -> bool:
+    """Return whether each guessed lookup gets the same answer from the real codes.
+
+    *kinds* maps every readable document's case-folded code to its kind; *legal* holds the
+    legal documents' number keys; a code guessed absent must not be an unreadable file's
+    (its findings would have been left to the file's own).
+    """
+    for what, key, answer in lookups:
+        if what == "legal":
+            if (key in legal) != answer:
+                return False
+            continue
+        kind = kinds.get(key)
+        if what == "in" and (kind is not None) != answer:
+            return False
+        if what == "get" and kind != answer:
+            return False
+        if kind is None and key in unreadable:
+            return False
+    return True
 
 
 def _work(
     source: Source,
     items: list[tuple[str, str]],
-    dumps: bool,
+    keep: bool,
     config: QmsConfig | None,
+    guess: Guess,
     conn: Connection,
 ) -> None:
-    """A worker: parse *items* (file, kind), send what was read, then check on request.
+    """A worker: parse and check *items* (file, kind), send what was read, check the forms.
 
     Whatever goes wrong is sent as an error: the parent then reads in its own process.
     """
     try:
-        _parse_and_check(source, items, dumps, config, conn)
+        _parse_and_check(source, items, keep, config, guess, conn)
     except Exception as error:  # noqa: BLE001 - reported to the parent, which carries on
         with contextlib.suppress(OSError, ValueError):
             conn.send(("error", repr(error)))
@@ -152,8 +242,9 @@ def _work(
 def _parse_and_check(
     source: Source,
     items: list[tuple[str, str]],
-    dumps: bool,
+    keep: bool,
     config: QmsConfig | None,
+    guess: Guess,
     conn: Connection,
 ) -> None:
     files = [file for file, _kind in items]
@@ -162,36 +253,7 @@ def _parse_and_check(
     except (OSError, GitError) as error:  # git gone: the parent reads in its own process
         conn.send(("error", str(error)))
         return
-    documents: dict[str, Any] = {}
-    out: list[tuple[str, Parsed]] = []
-    for file, kind in items:
-        findings: list[Finding] = []
-        model = MODELS[DocumentKind(kind)]
-        value = parse_file(data, file, model, findings)  # type: ignore[arg-type]
-        name, stem, folded = identity(value)
-        dump = None
-        if value is not None and (dumps or kind == DocumentKind.LEGAL.value):
-            dump = value.model_dump(mode="json", by_alias=True)
-        forms = list(value.forms) if isinstance(value, Procedure) else None
-        tthc = None
-        if isinstance(value, Procedure) and value.tthc is not None:
-            tthc = (value.tthc.code, value.tthc.name)
-        facts = None
-        if value is not None and kind != DocumentKind.LEGAL.value:
-            facts = DocumentFacts.of(value).to_row()
-        rows = [finding_row(f) for f in findings]
-        out.append((file, (name, stem, folded, rows, dump, forms, facts, tthc)))
-        if value is not None and kind != DocumentKind.LEGAL.value:
-            documents[file] = value
-    conn.send(("parsed", out))
-    asked = conn.recv()
-    if asked is None or config is None:
-        return
-    entries, legal_keys, unreadable = asked
     from qmsdocs.validation import DocumentChecker  # noqa: PLC0415 - only when checking
-
-    own = {key: documents[e[0]] for key, e in entries.items() if e[0] in documents}
-    others = {key: (code, kind, forms) for key, (_file, kind, forms, code) in entries.items()}
 
     def locate(file: str, path: Sequence[str | int]) -> tuple[int, int] | None:
         try:
@@ -200,19 +262,68 @@ def _parse_and_check(
             return None
         return yaml_store.locate(text, path)
 
+    lookups: list[Lookup] = []
+    guessed = None
+    if config is not None:
+        guessed = DocumentChecker(
+            config,
+            _Guessed(guess[0], lookups),
+            _Numbers(guess[1], lookups),  # type: ignore[arg-type]
+            locate=locate,
+        )
+    forms: dict[str, Any] = {}  # checked once every code is known: they read their procedure
+    out: list[tuple[str, Parsed]] = []
+    for file, kind in items:
+        findings: list[Finding] = []
+        model = MODELS[DocumentKind(kind)]
+        value = parse_file(data, file, model, findings)  # type: ignore[arg-type]
+        name, stem, folded = identity(value)
+        if value is not None and keep:
+            source.keep(file, model, [finding_row(f) for f in findings], _dump(value))
+        dump = _dump(value) if value is not None and kind == DocumentKind.LEGAL.value else None
+        listed = list(value.forms) if isinstance(value, Procedure) else None
+        tthc = None
+        if isinstance(value, Procedure) and value.tthc is not None:
+            tthc = (value.tthc.code, value.tthc.name)
+        facts = None
+        checked = None
+        if value is not None and kind != DocumentKind.LEGAL.value:
+            facts = DocumentFacts.of(value).to_row()
+            if isinstance(value, Form):
+                forms[file] = value
+            elif guessed is not None:
+                lookups.clear()
+                found = guessed.check(value, file)
+                checked = ([finding_row(f) for f in found], list(lookups))
+        rows = [finding_row(f) for f in findings]
+        out.append((file, (name, stem, folded, rows, dump, listed, facts, tthc, checked)))
+    if keep:
+        source.flush()
+    conn.send(("parsed", out))
+    out = []
+    asked = conn.recv()
+    if asked is None or config is None:
+        return
+    entries, legal_keys, unreadable = asked
+    own = {key: forms[e[0]] for key, e in entries.items() if e[0] in forms}
+    others = {key: (code, kind, listed) for key, (_file, kind, listed, code) in entries.items()}
     checker = DocumentChecker(
         config,
         _Codes(own, others),
-        _Numbers(legal_keys),  # type: ignore[arg-type]
+        _Numbers(legal_keys, []),  # type: ignore[arg-type]
         locate=locate,
         unreadable=frozenset(unreadable),
     )
-    checked = []
+    done = []
     for key, document in own.items():
         file = entries[key][0]
         found = checker.check(document, file)
-        checked.append((file, [finding_row(f) for f in found], checker.depends_on(document)))
-    conn.send(("checked", checked))
+        done.append((file, [finding_row(f) for f in found], checker.depends_on(document)))
+    conn.send(("checked", done))
+
+
+def _dump(value: Any) -> Any:
+    return value.model_dump(mode="json", by_alias=True)
 
 
 class ColdRead:
@@ -224,20 +335,24 @@ class ColdRead:
         items: Sequence[tuple[str, DocumentKind]],
         count: int,
         *,
-        dumps: bool,
         config: QmsConfig | None,
+        guess: Guess,
     ) -> None:
         context = multiprocessing.get_context("fork")
+        keep = source.keeps_blobs
         shares: list[list[tuple[str, str]]] = [[] for _ in range(count)]
-        # in turn, so that every worker gets a like share of each kind
         for index, (file, kind) in enumerate(items):
-            shares[index % count].append((file, kind.value))
+            # in turn, so that every worker gets a like share of each kind; blobs kept by
+            # id go by their shard of the cache, which one worker alone then writes
+            shard = source.shard(file) if keep else None
+            turn = int(shard, 16) if shard is not None else index
+            shares[turn % count].append((file, kind.value))
         self._conns: list[Connection] = []
         self._procs: list[Any] = []
         for share in shares:
             parent, child = context.Pipe()
             process = context.Process(
-                target=_work, args=(source, share, dumps, config, child), daemon=True
+                target=_work, args=(source, share, keep, config, guess, child), daemon=True
             )
             process.start()
             child.close()

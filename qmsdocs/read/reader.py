@@ -50,7 +50,7 @@ from qmsdocs.read.files import (
     row_finding,
     stats_digest,
 )
-from qmsdocs.read.pool import ColdRead, Parsed, workers
+from qmsdocs.read.pool import ColdRead, Parsed, confirmed, workers
 from qmsdocs.read.sources import Key, Source, WorkTree
 from qmsdocs.store import yaml as yaml_store
 from qmsdocs.store.cache import JsonCache
@@ -279,14 +279,12 @@ class Reader:
         self, file: str, model: type[BaseModel], key: tuple[Any, ...], racy: bool, parsed: Parsed
     ) -> tuple[str | None, Any, str | None, str | None]:
         """Take what a worker read of *file* (see :meth:`_read`); documents stay unparsed."""
-        name, stem, folded, rows, data, _forms, facts, tthc = parsed
+        name, stem, folded, rows, data, _forms, facts, tthc, _checked = parsed
         findings = [row_finding(file, r) for r in rows]
         self.read_findings.extend(findings)
         value = None
         if data is not None and model is LegalDocument:  # the registry needs them all
             value = model.model_validate(data)
-        if self.source.keeps_blobs:
-            self.source.keep(file, model, rows, data)
         self.cache[file] = (key, value, findings, (name, stem, folded))
         if facts is not None:  # what lists and the TTHC checks read, without the document
             self._held_facts()[file] = (key[:3], DocumentFacts.from_row(facts))
@@ -332,7 +330,17 @@ class Reader:
         if count <= 1:
             return None
         config = self.config_or_none() if self._config_known_good else None
-        cold = ColdRead(self.source, todo, count, dumps=self.source.keeps_blobs, config=config)
+        codes: dict[str, tuple[str, str]] = {}
+        numbers: set[str] = set()
+        for item in listed:
+            if item.kind is None:
+                continue
+            stem = item.file[len(item.kind.folder) + 1 : -5]
+            if item.kind is DocumentKind.LEGAL:
+                numbers.add(number_key(stem))
+            else:
+                codes[code_key(stem)] = (stem, item.kind.value)
+        cold = ColdRead(self.source, todo, count, config=config, guess=(codes, numbers))
         self._parsed = dict(cold.parsed)
         return cold
 
@@ -353,6 +361,12 @@ class Reader:
             entries[key] = (entry.file, kind.value, forms, entry.name)
         checked = cold.check(entries, set(self.legal_entries), frozenset(self.unreadable))
         self.prechecked = checked or {}
+        # the others were checked against codes guessed from the file names: kept where
+        # every lookup gets the same answer from the codes the documents have
+        kinds = {key: value[1] for key, value in entries.items()}
+        for file, (rows, lookups) in self._guessed.items():
+            if confirmed(lookups, kinds, self.legal_entries, self.unreadable):
+                self.prechecked[file] = (rows, [])
 
     def _finding(
         self,
@@ -395,6 +409,7 @@ class Reader:
             self._store_config(config)
         cold = self._cold_read(listed)
         self._parsed_forms = {f: p[5] for f, p in self._parsed.items() if p[5] is not None}
+        self._guessed = {f: p[8] for f, p in self._parsed.items() if p[8] is not None}
         seen = {CONFIG_FILE}
         for item in listed:
             kind = item.kind
@@ -418,6 +433,7 @@ class Reader:
             self._cold_check(cold)
         self._parsed = {}
         self._parsed_forms = {}
+        self._guessed = {}
 
     def _index(self, kind: DocumentKind, entry: Entry, stem: str, code: str, key: str) -> None:
         file = entry.file

@@ -104,6 +104,10 @@ class Source:
         """Return whether what is read is kept by content (:meth:`keep` wants the values)."""
         return False
 
+    def shard(self, file: str) -> str | None:
+        """Return the part of the content-keyed cache *file* is kept in (hex), if any."""
+        return None
+
     def racy(self, key: Key, now_ns: int) -> bool:
         """Return whether a file with *key* may change again without its key changing."""
         return False
@@ -356,6 +360,10 @@ class CommitTree(Source):
     @property
     def keeps_blobs(self) -> bool:
         return self._blobs is not None
+
+    def shard(self, file: str) -> str | None:
+        oid = self._oids.get(file)
+        return oid[:2] if oid is not None and self._blobs is not None else None
 
     def keep(self, file: str, model: type[BaseModel], rows: list[list[Any]], data: Any) -> None:
         where = self._entry(file, model)
