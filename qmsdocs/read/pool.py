@@ -7,17 +7,24 @@ they start at once with the library already imported and the reader's state, qms
 included), gives each a share of the files, and takes back only what the caches keep, as
 JSON values:
 
-1. per file: its code or number, the findings of reading it, and — for legal documents, and
-   for every file when the source keeps blobs by id — the document as JSON values; for a
-   procedure, the forms it lists (what checking a form needs of it);
-2. once the reader has indexed every code (duplicates and file names checked), per
-   document: the findings of its cross-reference checks and the codes whose content they
-   read (:meth:`~qmsdocs.validation.DocumentChecker.depends_on`), checked by the worker
-   that parsed it against a map of the other documents' codes, kinds and forms.
+1. per file: its code or number, the findings of reading it, its facts
+   (:class:`~qmsdocs.facts.DocumentFacts`), a procedure's forms and TTHC, a legal
+   document as JSON values (the registry needs them all); and, but for forms, the findings
+   of its cross-reference checks, made as soon as it is parsed against the codes and legal
+   numbers the file names promise, with every lookup the checks made. The reader keeps
+   those findings only when each lookup gets the same answer from the codes the documents
+   really have (:func:`confirmed`); a document whose lookups do not is checked again in
+   the reading process;
+2. once every code is known, the findings of each form (a form's checks read its
+   procedure's list of forms, perhaps parsed by another worker), checked against a map of
+   every document's code, kind and, for procedures, forms.
+
+A commit's blobs kept by object id (``Repository.at`` with a ``cache_dir``) are kept by the
+workers themselves: each gets the files of its own shards of that cache.
 
 The parent never holds the parsed documents (they are parsed again on first use, one by
 one, as on a warm open): memory stays that of the index. Below :data:`THRESHOLD` unread
-files, or with ``jobs=1``, nothing is forked.
+files, with ``jobs=1``, or when the process runs other threads, nothing is forked.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import threading
 from collections.abc import Container, Iterator, Mapping, Sequence
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, cast
@@ -80,6 +88,8 @@ def workers(jobs: int | None, unread: int) -> int:
     if jobs is not None and jobs <= 1:
         return 1
     if unread < THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if threading.active_count() > 1:  # a fork copies one thread: another's lock may be held
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     wanted = jobs if jobs is not None else (cores or 1)
