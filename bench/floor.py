@@ -13,8 +13,9 @@ For one repository, in one run on the same files, it times:
   cache folder), warm (the same folder again), and its parent commit with that folder
   (another tree, whose blobs are nearly all kept by object id);
 
-and prints each with its ratio to the floor and the peak memory of the process (and of its
-largest worker). The median of ``--repeat`` runs each. ``uptime``'s load is printed with
+and prints each with its ratio to the floor, the peak memory of the process (and of its
+largest worker) and the CPU time of the process and of its workers (and git): on a machine
+other jobs share, the CPU time tells what the wall time would be on idle cores. The median of ``--repeat`` runs each. ``uptime``'s load is printed with
 the figures: the ratios, measured side by side, are what compare.
 
     python bench/floor.py                     # 1,000 procedures (generated once, cached)
@@ -54,9 +55,12 @@ else:
     repo = Repository.at(where, rev, cache_dir=cache, jobs=jobs)
 findings = repo.validate()
 done = time.perf_counter()
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(done - imported, imported - started, len(repo), len(findings), own, workers)
+me = resource.getrusage(resource.RUSAGE_SELF)
+them = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(
+    done - imported, imported - started, len(repo), len(findings), me.ru_maxrss / 1024,
+    them.ru_maxrss / 1024, me.ru_utime + me.ru_stime, them.ru_utime + them.ru_stime,
+)
 """
 
 
@@ -79,7 +83,8 @@ def floor(root: Path) -> tuple[float, int]:
 
 
 def child(where: Path, rev: str, cache: Path, jobs: str = "auto") -> tuple[float, ...]:
-    """Return (wall s of the process, s of open + validate, peak MB, largest worker's MB)."""
+    """Return (wall s of the process, s of open + validate, peak MB, largest worker's MB,
+    CPU s of the process, CPU s of its workers and git)."""
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", _CHILD, str(where), rev, str(cache), jobs],
@@ -87,16 +92,16 @@ def child(where: Path, rev: str, cache: Path, jobs: str = "auto") -> tuple[float
         capture_output=True,
         text=True,
     ).stdout.split()
-    return time.perf_counter() - started, float(out[0]), float(out[4]), float(out[5])
+    return time.perf_counter() - started, *(float(out[i]) for i in (0, 4, 5, 6, 7))
 
 
 def command(root: Path) -> tuple[float, ...]:
-    """Return (wall s, wall s, 0, 0) of ``qms validate`` in *root*, the whole command."""
+    """Return (wall s, wall s, 0, 0, 0, 0) of ``qms validate`` in *root*, the whole command."""
     qms = Path(sys.executable).with_name("qms")
     started = time.perf_counter()
     subprocess.run([str(qms), "-C", str(root), "validate"], capture_output=True, check=False)
     wall = time.perf_counter() - started
-    return wall, wall, 0.0, 0.0
+    return wall, wall, 0.0, 0.0, 0.0, 0.0
 
 
 def age(root: Path, seconds: int = 10) -> None:
@@ -187,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"{'case':<20} {'process s':>10} {'open+validate s':>16} {'x floor':>8} "
-            f"{'peak MB':>8} {'worker MB':>10}"
+            f"{'peak MB':>8} {'worker MB':>10} {'CPU s':>6} {'workers CPU s':>14}"
         )
         result: dict[str, object] = {"files": files, "floor": base, "load": loads}
         for name, runs in rows.items():
@@ -195,9 +200,11 @@ def main(argv: list[str] | None = None) -> int:
             inner = median([r[1] for r in runs])
             peak = max(r[2] for r in runs)
             worker = max(r[3] for r in runs)
+            cpu = median([r[4] for r in runs])
+            cpu_workers = median([r[5] for r in runs])
             print(
                 f"{name:<20} {wall:>10.3f} {inner:>16.3f} {inner / base:>8.2f} "
-                f"{peak:>8.0f} {worker:>10.0f}"
+                f"{peak:>8.0f} {worker:>10.0f} {cpu:>6.2f} {cpu_workers:>14.2f}"
             )
             result[name] = {
                 "process": wall,
@@ -205,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
                 "ratio": inner / base,
                 "peak_mb": peak,
                 "worker_peak_mb": worker,
+                "cpu": cpu,
+                "workers_cpu": cpu_workers,
             }
         if args.json:
             args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
