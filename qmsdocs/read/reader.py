@@ -36,7 +36,6 @@ from qmsdocs.read.files import (
     FACTS,
     INDEX,
     LEGAL,
-    LEGAL_LIST,
     Entry,
     HeldIndex,
     IndexRow,
@@ -45,6 +44,7 @@ from qmsdocs.read.files import (
     finding_order,
     finding_row,
     identity,
+    legal_list,
     no_cyclic_gc,
     parse_file,
     row_finding,
@@ -688,7 +688,7 @@ class Reader:
             and isinstance(stored.get("documents"), list)
         ):
             with contextlib.suppress(ValidationError):
-                documents = LEGAL_LIST.validate_python(stored["documents"])
+                documents = legal_list().validate_python(stored["documents"])
                 if len(documents) == len(entries):
                     for entry, document in zip(entries, documents, strict=True):
                         if entry._document is None:
@@ -696,7 +696,7 @@ class Reader:
                     return documents
         documents = [e.document for e in entries]
         if fingerprint is not None:
-            dumped = LEGAL_LIST.dump_python(documents, mode="json")
+            dumped = legal_list().dump_python(documents, mode="json")
             self.disk.write(LEGAL, {"key": fingerprint, "documents": dumped})
         return documents
 
