@@ -12,8 +12,9 @@ from tests.minirepo import FILES as AGENCY_FILES
 TZ = dt.timezone(dt.timedelta(hours=7))
 
 FRAMEWORK_QMS = (
-    AGENCY_FILES["qms.yaml"]
-    .replace("ỦY BAN NHÂN DÂN XÃ THỬ NGHIỆM", "SỞ KHOA HỌC VÀ CÔNG NGHỆ TỈNH THỬ NGHIỆM")
+    AGENCY_FILES["qms.yaml"].replace(
+        "ỦY BAN NHÂN DÂN XÃ THỬ NGHIỆM", "SỞ KHOA HỌC VÀ CÔNG NGHỆ TỈNH THỬ NGHIỆM"
+    )
     + """\
 framework:
   name: mo-hinh-xa
@@ -162,9 +163,12 @@ def revise_framework(root: Path) -> None:
             "  - ref: 123/2015/NĐ-CP\n    article: Điều 9\n",
             "  - ref: 123/2015/NĐ-CP\n    article: Điều 9\n  - ref: 04/2025/NĐ-CP\n",
         )
-        .replace("Thẩm định hồ sơ đăng ký khai sinh, responsible: Công chức Tư pháp - Hộ tịch, "
-                 "time: \"1 ngày\"", "Thẩm định hồ sơ đăng ký khai sinh, responsible: Công chức "
-                 "Tư pháp - Hộ tịch, time: \"0,5 ngày\"")  # fmt: skip
+        .replace(
+            "Thẩm định hồ sơ đăng ký khai sinh, responsible: Công chức Tư pháp - Hộ tịch, "
+            'time: "1 ngày"',
+            "Thẩm định hồ sơ đăng ký khai sinh, responsible: Công chức "
+            'Tư pháp - Hộ tịch, time: "0,5 ngày"',
+        )  # fmt: skip
         .replace(
             "    - {name: Giấy chứng sinh, originals: 1}\n",
             "    - {name: Giấy chứng sinh, originals: 1}\n"
@@ -178,7 +182,29 @@ def revise_framework(root: Path) -> None:
         )
     )
     assert model.count("revision: 2") == 2 and '"0,5 ngày"}\n  - {no: 3' in model
-    write(root, {"procedures/QT-HT-01.yaml": model, "legal/04-2025-ND-CP.yaml": LEGAL_04})
+    system = (
+        MODEL_SYSTEM.replace("revision: 1\nstatus", "revision: 2\nstatus")
+        .replace("Soạn thảo tài liệu", "Soạn thảo tài liệu theo mẫu thống nhất")
+        .replace(
+            "  - {revision: 1, date: 2025-01-10, description: Ban hành lần đầu}\n",
+            "  - {revision: 1, date: 2025-01-10, description: Ban hành lần đầu}\n"
+            "  - {revision: 2, date: 2025-05-02, description: Thống nhất mẫu soạn thảo}\n",
+        )
+    )
+    added = (
+        MODEL_TTHC.replace("QT-HT-01", "QT-HT-02")
+        .replace("đăng ký khai sinh", "đăng ký khai tử")
+        .replace('"1.001193"', '"1.000656"')
+    )
+    write(
+        root,
+        {
+            "procedures/QT-HT-01.yaml": model,
+            "procedures/QT-KS-01.yaml": system,
+            "procedures/QT-HT-02.yaml": added,
+            "legal/04-2025-ND-CP.yaml": LEGAL_04,
+        },
+    )
     commit_all(root, "Mô hình khung v2: Nghị định 04/2025/NĐ-CP")
     git(root, "tag", "-a", "v2", "-m", "Phát hành v2")
 

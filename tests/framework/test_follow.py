@@ -1,0 +1,168 @@
+"""Following a framework: refusals in one line with nothing written, status, shared legal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from qmsdocs import Repository
+from qmsdocs.cli.main import main
+from qmsdocs.errors import ActionRefused
+from tests.conftest import git, tree_snapshot
+from tests.framework.builders import (
+    MODEL_SYSTEM,
+    TZ,
+    build_agency,
+    commit_all,
+    edit_field,
+    revise_framework,
+    write,
+)
+from tests.framework.conftest import Province, free_port
+
+FW = "mo-hinh-xa"
+NOW = dt.datetime(2025, 2, 3, 9, 0, tzinfo=TZ)
+
+
+def qms(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["--lang", "en", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def state(root: Path) -> tuple[object, ...]:
+    return (
+        tree_snapshot(root),
+        git(root, "for-each-ref", "--format=%(refname) %(objectname)"),
+        git(root, "rev-parse", "HEAD"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("where", "extra", "expected"),
+    [
+        ("unreachable", (), "cannot reach"),
+        ("missing-tag", ("--ref", "v9"), "has no release v9"),
+        ("not-a-qms", (), "is not a QMS repository"),
+    ],
+)
+def test_a_bad_source_is_one_line_and_nothing_written(
+    province: Province,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    where: str,
+    extra: tuple[str, ...],
+    expected: str,
+) -> None:
+    agency = build_agency(tmp_path / "agency")
+    url = {
+        "unreachable": f"git://127.0.0.1:{free_port()}/mo-hinh-xa.git",
+        "missing-tag": province.url,
+        "not-a-qms": province.url.replace("mo-hinh-xa.git", "plain.git"),
+    }[where]
+    before = state(agency)
+    code, out, err = qms(capsys, "-C", str(agency), "framework", "add", FW, url, *extra,
+                         "--as", "an")  # fmt: skip
+    assert code == 1 and out == ""
+    assert len(err.strip().splitlines()) == 1 and expected in err, err
+    assert "Traceback" not in err
+    assert state(agency) == before
+
+
+def test_fetch_of_an_unreachable_framework_writes_nothing(
+    province: Province, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agency = build_agency(tmp_path / "agency")
+    repo = Repository.open(agency)
+    repo.framework_add(FW, province.url, by="an", now=NOW)
+    # the framework moves away: fetching says so in one line and changes nothing
+    qms_yaml = agency / "qms.yaml"
+    edit_field(qms_yaml, r"url: .*", f"url: git://127.0.0.1:{free_port()}/gone.git")
+    commit_all(agency, "moved")
+    before = state(agency)
+    code, _, err = qms(capsys, "-C", str(agency), "framework", "fetch")
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "cannot reach" in err
+    assert state(agency) == before
+
+
+def test_adoption_refuses_an_unknown_placeholder_naming_file_and_field(
+    province: Province, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        province.work,
+        {"procedures/QT-KS-02.yaml": MODEL_SYSTEM.replace("QT-KS-01", "QT-KS-02").replace(
+            "scope: Mọi tài liệu của HTQLCL", "scope: Mọi tài liệu của {{ ward_name }}")},
+    )  # fmt: skip
+    commit_all(province.work, "typo")
+    git(province.work, "tag", "-a", "v1.1", "-m", "v1.1")
+    province.publish()
+    # in the framework itself, validate names the file, line and field
+    findings = [f for f in Repository.open(province.work).validate() if f.check != "schema"]
+    assert [(f.file, f.line, f.field, f.check) for f in findings] == [
+        ("procedures/QT-KS-02.yaml", 14, "scope", "unknown-placeholder")
+    ]
+    agency = build_agency(tmp_path / "agency")
+    repo = Repository.open(agency)
+    repo.framework_add(FW, province.url, release="v1.1", by="an", now=NOW)
+    before = state(agency)
+    code, _, err = qms(capsys, "-C", str(agency), "adopt", f"{FW}:QT-KS-02", "--as", "an")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "procedures/QT-KS-02.yaml" in err and "scope" in err and "{{ ward_name }}" in err
+    assert state(agency) == before
+
+
+def test_adopt_with_a_local_code_and_status(
+    province: Province, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agency = build_agency(tmp_path / "agency")
+    repo = Repository.open(agency)
+    repo.framework_add(FW, province.url, parameters={"agency_name": "UBND xã An Phú"}, by="an",
+                       now=NOW)  # fmt: skip
+    code, out, err = qms(capsys, "-C", str(agency), "adopt", f"{FW}:QT-HT-01", "--code",
+                         "QT-AP-01", "--as", "an")  # fmt: skip
+    assert code == 0, err
+    repo = Repository.open(agency)
+    doc = repo.document("QT-AP-01")
+    assert doc.derived_from is not None and doc.derived_from.code == "QT-HT-01"
+    assert doc.status.value == "draft" and doc.revision == 1
+    with pytest.raises(ActionRefused, match="adopted already"):
+        repo.adopt(FW, ["QT-HT-01"], by="an", now=NOW)
+    # a local edit of the draft is a deviation from the model
+    edit_field(agency / "procedures" / "QT-AP-01.yaml", r"result: Giấy khai sinh",
+               "result: Giấy khai sinh (bản chính)")  # fmt: skip
+    commit_all(agency, "local")
+    revise_framework(province.work)
+    province.publish()
+    repo = Repository.open(agency)
+    repo.framework_fetch()
+    code, out, err = qms(capsys, "-C", str(agency), "framework", "status", "--json")
+    assert code == 0, err
+    (status,) = json.loads(out)["frameworks"]
+    assert status["release"] == "v1" and status["latest"] == "v2"
+    assert status["releases_behind"] == 1
+    assert status["offered"] == ["QT-HT-02", "QT-KS-01"]
+    (row,) = status["documents"]
+    assert row == {
+        "code": "QT-AP-01", "status": "draft", "model": "QT-HT-01", "followed_revision": 1,
+        "latest_revision": 2, "behind": True, "deviations": 1, "conflicts": 0,
+    }  # fmt: skip
+    # a draft already open is not overwritten by an update: it is reported
+    result = repo.framework_update(FW, by="an", now=NOW + dt.timedelta(days=1))
+    assert result.drafts == () and result.open == ("QT-AP-01",)
+
+
+def test_a_shared_legal_file_edited_locally_is_flagged(province: Province, tmp_path: Path) -> None:
+    agency = build_agency(tmp_path / "agency")
+    repo = Repository.open(agency)
+    repo.framework_add(FW, province.url, by="an", now=NOW)
+    repo.adopt(FW, ["QT-KS-01"], by="an", now=NOW)
+    assert [f for f in Repository.open(agency).validate() if f.severity.value == "error"] == []
+    edit_field(agency / "legal" / "123-2015-ND-CP.yaml", r"issuer: Chính phủ", "issuer: Bộ Tư pháp")
+    commit_all(agency, "edited")
+    findings = [f for f in Repository.open(agency).validate() if f.check == "shared-legal-edited"]
+    assert [(f.file, f.severity.value) for f in findings] == [
+        ("legal/123-2015-ND-CP.yaml", "warning")
+    ]
