@@ -248,6 +248,10 @@ class Repository:
         from qmsdocs import tthc_run
 
         report = impact_run.impact(self._reader, on=on, legal=legal)
+        if legal is None and self.config.frameworks:
+            from qmsdocs.framework.impact import with_framework
+
+            report = with_framework(self, report, on=on)
         return tthc_run.with_deadlines(self.config, report)
 
     # -- validation ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ not there (an agency that never fetched) counts what can be counted and says so.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,6 +69,7 @@ class FrameworkStatus:
     offered: tuple[str, ...]  # issued models not adopted
     to_withdraw: tuple[str, ...]  # derived documents whose model the framework withdrew
     problem: str | None = None  # why the releases could not be read, if they could not
+    fetched: tuple[str, ...] = ()  # the releases fetched, oldest first
 
     @property
     def conflicts(self) -> int:
@@ -191,26 +193,36 @@ def framework_status(repo: Repository, name: str | None = None) -> list[Framewor
         out.append(
             FrameworkStatus(
                 fw, followed.url, followed.release, latest, behind, tuple(rows), offered,
-                tuple(to_withdraw), problem,
+                tuple(to_withdraw), problem, tuple(fetched),
             )
         )  # fmt: skip
     return out
 
 
-def framework_lag(repo: Repository) -> FrameworkLag:
+def framework_lag(
+    repo: Repository, known: Mapping[str, Sequence[str]] | None = None
+) -> FrameworkLag:
     """Return the framework lag of *repo* (a work tree or a read-only snapshot) for the fleet.
 
-    Releases behind: over every followed framework, how many fetched releases are newer
-    than the one followed; conflicts: open merge conflicts in its documents; documents
-    behind: derived documents whose model the framework revised since.
+    Releases behind: over every followed framework, how many releases are newer than the
+    one followed, among *known* (framework name -> its releases, oldest first, as the
+    province knows them) or else among those fetched into *repo*'s git (a mirror of the
+    agency's remote holds none); conflicts: open merge conflicts in its documents;
+    documents behind: derived documents whose model the framework revised since (counted
+    from the releases fetched into *repo*'s git).
     """
     conflicts = sum(len(d.conflicts) for d in repo)
     try:
         rows = framework_status(repo)
     except QmsError:
-        return FrameworkLag(0, conflicts, 0)
-    return FrameworkLag(
-        sum(r.releases_behind for r in rows),
-        conflicts,
-        sum(1 for r in rows for d in r.documents if d.behind),
-    )
+        rows = []
+    behind = 0
+    for followed in repo.config.frameworks:
+        listed = list((known or {}).get(followed.name, ()))
+        if not listed:
+            listed = next((list(r.fetched) for r in rows if r.framework == followed.name), [])
+        if followed.release in listed:
+            behind += len(listed) - 1 - listed.index(followed.release)
+        else:
+            behind += len(listed)
+    return FrameworkLag(behind, conflicts, sum(1 for r in rows for d in r.documents if d.behind))

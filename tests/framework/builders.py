@@ -184,6 +184,8 @@ def revise_framework(root: Path) -> None:
     assert model.count("revision: 2") == 2 and '"0,5 ngày"}\n  - {no: 3' in model
     system = (
         MODEL_SYSTEM.replace("revision: 1\nstatus", "revision: 2\nstatus")
+        .replace("issued_date: 2025-01-10", "issued_date: 2025-05-02")
+        .replace("effective_date: 2025-01-15", "effective_date: 2025-05-02")
         .replace("Soạn thảo tài liệu", "Soạn thảo tài liệu theo mẫu thống nhất")
         .replace(
             "  - {revision: 1, date: 2025-01-10, description: Ban hành lần đầu}\n",

@@ -166,3 +166,47 @@ def test_a_shared_legal_file_edited_locally_is_flagged(province: Province, tmp_p
     assert [(f.file, f.severity.value) for f in findings] == [
         ("legal/123-2015-ND-CP.yaml", "warning")
     ]
+
+
+def test_impact_counts_a_revised_model_with_the_legal_change_deadline(
+    province: Province, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qmsdocs.framework.status import framework_lag
+
+    agency = build_agency(tmp_path / "agency")
+    repo = Repository.open(agency)
+    repo.framework_add(FW, province.url, by="an", now=NOW)
+    repo.adopt(FW, ["QT-KS-01"], by="an", now=NOW)
+    repo.submit("QT-KS-01", by="an", now=NOW + dt.timedelta(hours=1))
+    repo.review("QT-KS-01", by="binh", now=NOW + dt.timedelta(hours=2))
+    repo.approve("QT-KS-01", by="cuong", now=NOW + dt.timedelta(hours=3))
+    assert repo.impact(on=dt.date(2025, 6, 1)) == []
+    revise_framework(province.work)
+    province.publish()
+    repo.framework_fetch()
+    (suspect,) = Repository.open(agency).impact(on=dt.date(2025, 6, 1))
+    (reason,) = suspect.reasons
+    assert (suspect.code, reason.change, reason.by, reason.cited) == (
+        "QT-KS-01", "framework-revised", "v2", f"{FW}:QT-KS-01"
+    )  # fmt: skip
+    # the model revision took effect on 2 May 2025: three months, as for a legal change
+    assert reason.effective == dt.date(2025, 5, 2) and suspect.deadline == dt.date(2025, 8, 2)
+    code, out, _ = qms(capsys, "-C", str(agency), "impact", "--as-of", "2025-06-01", "--json")
+    (shown,) = json.loads(out)["suspects"]
+    assert code == 1 and shown["deadline"] == "2025-08-02"
+    assert shown["reasons"][0]["change"] == "framework-revised"
+    # what the fleet reads of the agency's committed state, without a checkout
+    lag = framework_lag(Repository.at(agency / ".git", "HEAD"))
+    assert (lag.releases_behind, lag.conflicts, lag.behind_documents) == (1, 0, 1)
+    assert (
+        framework_lag(Repository.at(agency / ".git"), {FW: ["v1", "v2", "v3"]}).releases_behind == 2
+    )
+    # taking the release, then approving the draft, clears it
+    later = dt.datetime(2025, 6, 2, 9, 0, tzinfo=TZ)
+    repo = Repository.open(agency)
+    repo.framework_update(FW, by="an", now=later)
+    assert [s.draft for s in repo.impact(on=dt.date(2025, 6, 2))] == [2]  # still, until issued
+    repo.submit("QT-KS-01", by="an", now=later + dt.timedelta(hours=1))
+    repo.review("QT-KS-01", by="binh", now=later + dt.timedelta(hours=2))
+    repo.approve("QT-KS-01", by="cuong", now=later + dt.timedelta(hours=3))
+    assert Repository.open(agency).impact(on=dt.date(2025, 6, 3)) == []
