@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from rich.table import Table
 
@@ -214,6 +216,37 @@ def adopt(
         click.echo(f"{results[0].message} [{results[0].commit[:10]}]")
     for result in results:
         click.echo(_("{code}: draft revision 1").format(code=result.code))
+    return 0
+
+
+def framework_demo(directory: Path, agency: Path, framework_source: Path) -> int:
+    """Build the framework cycle's demo (``qms demo DIRECTORY --framework``)."""
+    from qmsdocs.framework.demo import build_framework_demo
+
+    if not (framework_source / "qms.yaml").is_file():
+        raise ActionRefused(
+            _("no sample framework at {path}").format(path=framework_source), file=framework_source
+        )
+    built = build_framework_demo(
+        directory,
+        framework_source=framework_source,
+        agency_source=agency,
+        progress=lambda step: click.echo(step, err=True),
+    )
+    update = built.update
+    click.echo(
+        _(
+            "built {province} (framework, releases 2025.1 and 2025.2) and {commune} (a ward "
+            "following it): release {release} taken with {drafts} draft(s) and {conflicts} "
+            "conflict(s), resolved and approved"
+        ).format(
+            province=built.province.root,
+            commune=built.commune.root,
+            release=update.release_to,
+            drafts=len(update.drafts),
+            conflicts=update.conflicts,
+        )
+    )
     return 0
 
 
