@@ -402,14 +402,8 @@ class FrameworkWorkflow(TthcWorkflow):
             new_release = open_release(git_dir, fw, tag)
             old_tag = followed.release
             if old_tag is not None and old_tag != tag:
-                old_commit = _commit_of(git_dir, fw, old_tag)
-                new_commit = new_release.commit
-                if (
-                    old_commit is not None
-                    and new_commit is not None
-                    and old_commit != new_commit
-                    and store.is_ancestor(new_commit, old_commit)
-                ):
+                new_ref, old_ref = release_ref(fw, tag), release_ref(fw, old_tag)
+                if store.is_ancestor(new_ref, old_ref) and not store.is_ancestor(old_ref, new_ref):
                     raise ActionRefused(
                         _(
                             "release {tag} of {name} is older than the release followed "
@@ -573,10 +567,3 @@ def _drop_refs(git_dir: Path, refs: set[str]) -> None:
     from qmsdocs.store.git import update_refs
 
     update_refs(git_dir, dict.fromkeys(refs))
-
-
-def _commit_of(git_dir: Path, name: str, tag: str) -> str | None:
-    try:
-        return open_release(git_dir, name, tag).commit
-    except ActionRefused:
-        return None
