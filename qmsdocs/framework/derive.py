@@ -17,14 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from qmsdocs.errors import ActionRefused, DocumentNotFound, InvalidDocument
+from qmsdocs.errors import ActionRefused, DocumentNotFound
 from qmsdocs.findings import field_name
 from qmsdocs.framework.params import render
 from qmsdocs.i18n import S_
 from qmsdocs.model import MODELS, DocumentKind, LegalDocument, LegalOrigin, QmsConfig
 from qmsdocs.model.codes import legal_file_code
 from qmsdocs.model.problems import schema_problem
-from qmsdocs.store import yaml as yaml_store
 
 if TYPE_CHECKING:
     from qmsdocs.model import Document
@@ -76,9 +75,9 @@ def rendered_model(
     model = model_of(release, code, framework=framework, tag=tag)
     file = release.file_of(model.code)
     where = f"{framework}@{tag}:{file}"
-    data = yaml_store.load(release.reader.source.read(file), file=where)
-    if not isinstance(data, dict):
-        raise InvalidDocument(S_("expected a mapping of fields"), file=where)
+    # The model as the framework wrote it (a framework's reader renders nothing): its
+    # values are the file's, already parsed, so the file is not read twice.
+    data = model.model_dump(mode="json", by_alias=True, exclude_none=True)
     rendered = render(data, values, file=where)
     if local_code is not None:
         rendered["code"] = local_code
