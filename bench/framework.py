@@ -75,6 +75,13 @@ def _qms(*args: str) -> tuple[float, int, str]:
     return time.perf_counter() - started, done.returncode, done.stderr
 
 
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _dump(data: dict[str, Any], kind: str) -> str:
     from qmsdocs.schemas import schema_comment
     from qmsdocs.store import yaml as yaml_store
@@ -218,10 +225,11 @@ def main(argv: list[str] | None = None) -> int:
             clone = work / f"a{i:03d}"
             _git(work, "clone", "-q", str(template), str(clone))
             clones.append(clone)
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), _children_cpu()
         for clone in clones[:n]:
             take(clone)
         sequential = time.perf_counter() - started
+        cpu = (_children_cpu() - cpu_before) / n  # git's and qms's CPU seconds per agency
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             list(pool.map(take, clones[n:]))
@@ -235,6 +243,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{FULL} agencies on {args.jobs} processes (min){'' if n == FULL else ', extrapolated'}": round(
                 parallel / n * FULL / 60, 1
             ),
+            "CPU seconds per agency (fetch + update)": round(cpu, 2),
+            f"{FULL} agencies on {args.jobs} idle cores, from CPU time (min)": round(
+                cpu * FULL / args.jobs / 60, 1
+            ),
+            "load average during the run": round(os.getloadavg()[0], 1),
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -243,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         target = targets.get(key)
         if "one after another (min)" in key and str(FULL) in key:
             target = 15.0
-        if "processes (min)" in key and str(FULL) in key:
+        if ("processes (min)" in key or "idle cores" in key) and str(FULL) in key:
             target = 8.0
         mark = "" if target is None else f"  (target ≤ {target:g})"
         print(f"{key:<60} {value}{mark}")
