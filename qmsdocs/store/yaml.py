@@ -577,7 +577,11 @@ def _dump_fields(changes: dict[str, Any]) -> dict[str, list[str]]:
     if not values:
         return {}
     stream = io.StringIO()
-    _round_trip().dump(values, stream)
+    yaml = _round_trip()
+    # One value object in two fields (a date) must not become an anchor and an alias:
+    # each field is written as its own dump would write it.
+    yaml.representer.ignore_aliases = lambda data: True
+    yaml.dump(values, stream)
     lines = stream.getvalue().splitlines(keepends=True)
     blocks = {key: lines[start:end] for key, start, end in _blocks(lines) if key is not None}
     if list(blocks) != list(values):  # a key the block scanner does not see: one at a time

@@ -210,3 +210,28 @@ def test_impact_counts_a_revised_model_with_the_legal_change_deadline(
     repo.review("QT-KS-01", by="binh", now=later + dt.timedelta(hours=2))
     repo.approve("QT-KS-01", by="cuong", now=later + dt.timedelta(hours=3))
     assert Repository.open(agency).impact(on=dt.date(2025, 6, 3)) == []
+
+
+def test_a_withdrawn_model_is_reported_and_a_release_is_never_taken_backwards(
+    province: Province, tmp_path: Path
+) -> None:
+    agency = build_agency(tmp_path / "agency")
+    repo = Repository.open(agency)
+    repo.framework_add(FW, province.url, by="an", now=NOW)
+    repo.adopt(FW, ["QT-KS-01"], by="an", now=NOW)
+    for n, (verb, who) in enumerate((("submit", "an"), ("review", "binh"), ("approve", "cuong"))):
+        getattr(repo, verb)("QT-KS-01", by=who, now=NOW + dt.timedelta(hours=n + 1))
+    edit_field(province.work / "procedures" / "QT-KS-01.yaml", r"status: approved",
+               "status: withdrawn\nwithdrawal: {date: 2025-06-01, reason: Gộp vào QT-KS-02}")  # fmt: skip
+    commit_all(province.work, "withdraw")
+    git(province.work, "tag", "-a", "v2", "-m", "v2")
+    province.publish()
+    repo.framework_fetch()
+    result = repo.framework_update(FW, by="an", now=NOW + dt.timedelta(days=5))
+    assert result.to_withdraw == ("QT-KS-01",) and result.drafts == ()
+    assert repo.document("QT-KS-01").status.value == "approved"  # the agency decides
+    assert "release: v2" in (agency / "qms.yaml").read_text(encoding="utf-8")
+    before = state(agency)
+    with pytest.raises(ActionRefused, match="never taken backwards"):
+        repo.framework_update(FW, to="v1", by="an", now=NOW + dt.timedelta(days=6))
+    assert state(agency) == before
