@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qmsdocs.errors import QmsError
 from qmsdocs.findings import Finding, Severity
@@ -11,7 +11,10 @@ from qmsdocs.framework.params import unknown_placeholders
 from qmsdocs.i18n import S_
 from qmsdocs.read.reader import Reader
 
-__all__ = ["framework_findings"]
+if TYPE_CHECKING:
+    from qmsdocs.repository import Repository
+
+__all__ = ["framework_bases", "framework_findings"]
 
 
 def framework_findings(reader: Reader) -> list[Finding]:
@@ -77,3 +80,70 @@ def _document(entry: Any) -> Any:
         return entry.document
     except QmsError:
         return None
+
+
+def framework_bases(repo: Repository) -> list[Finding]:
+    """Return what ``verify`` finds of derived documents' bases (the model each came from).
+
+    Each ``derived_from`` names a release fetched into ``refs/qms-framework/``: the model
+    read back from it must have the recorded revision and stamp. A release not fetched in
+    this clone is a warning (``qms framework fetch``); a model that no longer matches is an
+    error (the release was altered, or ``derived_from`` edited by hand).
+    """
+    from qmsdocs.framework.follow import open_release
+    from qmsdocs.stamp import content_stamp
+
+    git_dir = repo.reader.git.git_dir
+    if not repo.config.frameworks or git_dir is None:
+        return []
+    releases: dict[tuple[str, str], Repository | None] = {}
+    found = []
+    for document in repo:
+        source = document.derived_from
+        if source is None or source.release is None:
+            continue
+        key = (source.framework, source.release)
+        if key not in releases:
+            try:
+                releases[key] = open_release(git_dir, *key)
+            except QmsError:
+                releases[key] = None
+        release = releases[key]
+        file = repo.file_of(document.code)
+        if release is None:
+            found.append(
+                Finding.of(
+                    file,
+                    "framework-base",
+                    S_(
+                        "derived from release {release} of framework {framework}, which is not "
+                        "fetched here: run 'qms framework fetch {framework}'",
+                        release=source.release,
+                        framework=source.framework,
+                    ),
+                    severity=Severity.WARNING,
+                    code=document.code,
+                )
+            )
+            continue
+        model = release.document(source.code) if source.code in release else None
+        if (
+            model is None
+            or model.revision != source.revision
+            or content_stamp(model) != source.stamp
+        ):
+            found.append(
+                Finding.of(
+                    file,
+                    "framework-base",
+                    S_(
+                        "derived_from names {model} revision {revision} of release {release}, "
+                        "but that release holds no such model with the recorded stamp",
+                        model=source.code,
+                        revision=source.revision,
+                        release=source.release,
+                    ),
+                    code=document.code,
+                )
+            )
+    return found

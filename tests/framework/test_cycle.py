@@ -176,3 +176,16 @@ def test_three_agencies_take_a_release(
     refs = git(untouched, "for-each-ref", "--format=%(refname)").split()
     assert f"refs/qms-framework/{FW}/tags/v1" in refs and f"refs/qms-framework/{FW}/tags/v2" in refs
     assert not any(r.startswith("refs/tags/v") for r in refs)
+    # verify reads each base back; a clone that never fetched the framework is told to
+    from qmsdocs.framework.checks import framework_bases
+
+    assert framework_bases(repo) == []
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(untouched), str(clone))
+    assert {(f.check, f.severity.value) for f in framework_bases(Repository.open(clone))} == {
+        ("framework-base", "warning")
+    }
+    edit_field(untouched / "procedures" / "QT-KS-01.yaml", r"stamp: sha256:[0-9a-f]{8}",
+               "stamp: sha256:00000000")  # fmt: skip
+    (problem,) = framework_bases(Repository.open(untouched))
+    assert (problem.file, problem.severity.value) == ("procedures/QT-KS-01.yaml", "error")
