@@ -92,14 +92,15 @@ def update(
     """Take a framework release: revision drafts merged three ways, in one commit.
 
     Conflicts are recorded in the drafts (qms validate lists them); resolve each by editing
-    the field and deleting its entry, then submit as usual. Nothing is approved here.
+    the field and deleting its entry, then submit as usual. Nothing is approved here. Exit
+    code 1 when the drafts hold conflicts (the commit is made).
     """
     repo = app.repository()
     by = acting_person(app, as_person)
     result = repo.framework_update(name, to=to, by=by, now=now())
     if as_json:
         emit_json(result.to_dict())
-        return 0
+        return 1 if result.conflicts else 0
     if result.commit is None:
         click.echo(
             _("{name}: nothing to change at release {tag}, no commit made").format(
@@ -134,7 +135,8 @@ def update(
     for codes, template in lines:
         if codes:
             click.echo(_(template).format(codes=", ".join(codes), name=result.framework))
-    return 0
+    # Committed, but conflicts are findings: a script must not take this for a clean update.
+    return 1 if result.conflicts else 0
 
 
 @framework.command("status")

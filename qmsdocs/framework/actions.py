@@ -324,9 +324,9 @@ class FrameworkWorkflow(TthcWorkflow):
                     )
                 model = release.document(code)
                 rendered = rendered_model(
-                    release, code, values, framework=followed.name, tag=tag, config=config,
-                    local_code=local,
-                )  # fmt: skip
+                    release, code, values, framework=followed.name, tag=tag, local_code=local
+                )
+                # a unit of the framework's own list the agency does not have: the adopter's
                 if config.unit(model.unit) is None:
                     rendered = rendered.model_copy(update={"unit": person.unit})
                 why = translate(config.language, _ADOPTED, "record").format(

@@ -21,7 +21,7 @@ from qmsdocs.errors import ActionRefused, DocumentNotFound
 from qmsdocs.findings import field_name
 from qmsdocs.framework.params import render
 from qmsdocs.i18n import S_
-from qmsdocs.model import MODELS, DocumentKind, LegalDocument, LegalOrigin, QmsConfig
+from qmsdocs.model import MODELS, DocumentKind, LegalDocument, LegalOrigin
 from qmsdocs.model.codes import legal_file_code
 from qmsdocs.model.problems import schema_problem
 
@@ -63,13 +63,11 @@ def rendered_model(
     *,
     framework: str,
     tag: str,
-    config: QmsConfig | None = None,
     local_code: str | None = None,
 ) -> Document:
     """Return the model document *code* of *release* rendered with the parameter *values*.
 
-    With *local_code*, the result carries that code; with *config*, a unit the agency
-    does not have becomes its first unit. Raise :class:`ActionRefused` naming the file
+    With *local_code*, the result carries that code. Raise :class:`ActionRefused` naming the file
     and field of an unknown placeholder or of a value the rendered document cannot hold.
     """
     model = model_of(release, code, framework=framework, tag=tag)
@@ -81,8 +79,6 @@ def rendered_model(
     rendered = render(data, values, file=where)
     if local_code is not None:
         rendered["code"] = local_code
-    if config is not None and config.unit(str(rendered.get("unit"))) is None:
-        rendered["unit"] = config.units[0].id
     kind = DocumentKind(str(rendered.get("kind")))
     try:
         model_class: Any = MODELS[kind]
