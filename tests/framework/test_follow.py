@@ -149,9 +149,13 @@ def test_adopt_with_a_local_code_and_status(
         "code": "QT-AP-01", "status": "draft", "model": "QT-HT-01", "followed_revision": 1,
         "latest_revision": 2, "behind": True, "deviations": 1, "conflicts": 0,
     }  # fmt: skip
+    code, out, err = qms(capsys, "-C", str(agency), "framework", "status")
+    assert code == 0 and "QT-AP-01" in out and "offered, not adopted: QT-HT-02, QT-KS-01" in out
     # a draft already open is not overwritten by an update: it is reported
-    result = repo.framework_update(FW, by="an", now=NOW + dt.timedelta(days=1))
-    assert result.drafts == () and result.open == ("QT-AP-01",)
+    code, out, err = qms(capsys, "-C", str(agency), "framework", "update", "--as", "an")
+    assert code == 0, err
+    assert "left alone, a draft or review is open: QT-AP-01" in out
+    assert "Take release v2 of framework mo-hinh-xa: 0 revision draft(s)" in out
 
 
 def test_a_shared_legal_file_edited_locally_is_flagged(province: Province, tmp_path: Path) -> None:
