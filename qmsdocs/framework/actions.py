@@ -214,18 +214,35 @@ class FrameworkWorkflow(TthcWorkflow):
             known = set(_release_refs(git_dir, name))
             fetched = fetch_framework(git_dir, name, url, release=release, timeout=timeout)
             chosen = release or fetched.releases[-1]
-            new = config.model_copy(
-                update={
-                    "frameworks": [*config.frameworks, probe.model_copy(update={"release": chosen})]
-                }
-            )
-            subject = self._framework_subject(
-                config, "framework-add", name=name, url=url, release=chosen
-            )
-            message = subject + _trailers(
-                "framework-add", [("Framework", name), ("Url", url), ("Release", chosen)]
-            )
             try:
+                declaration = open_release(git_dir, name, chosen).config.framework
+                assert declaration is not None  # fetch_framework checked
+                unknown = sorted(set(probe.parameters) - {p.name for p in declaration.parameters})
+                if unknown:
+                    raise ActionRefused(
+                        _(
+                            "framework {name} declares no parameter {unknown} (it has: {known})"
+                        ).format(
+                            name=name,
+                            unknown=", ".join(unknown),
+                            known=", ".join(p.name for p in declaration.parameters) or _("none"),
+                        )
+                    )
+                parameter_values(declaration, probe)  # every value given or defaulted, typed
+                new = config.model_copy(
+                    update={
+                        "frameworks": [
+                            *config.frameworks,
+                            probe.model_copy(update={"release": chosen}),
+                        ]
+                    }
+                )
+                subject = self._framework_subject(
+                    config, "framework-add", name=name, url=url, release=chosen
+                )
+                message = subject + _trailers(
+                    "framework-add", [("Framework", name), ("Url", url), ("Release", chosen)]
+                )
                 commit = self._commit_files(
                     repo,
                     store,

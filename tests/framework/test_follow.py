@@ -47,6 +47,8 @@ def state(root: Path) -> tuple[object, ...]:
         ("unreachable", (), "cannot reach"),
         ("missing-tag", ("--ref", "v9"), "has no release v9"),
         ("not-a-qms", (), "is not a QMS repository"),
+        ("unknown-parameter", ("--set", "ward=Phường 1"), "declares no parameter ward"),
+        ("wrong-type", ("--set", "time_limit_days=năm"), "is a whole number"),
     ],
 )
 def test_a_bad_source_is_one_line_and_nothing_written(
@@ -62,7 +64,7 @@ def test_a_bad_source_is_one_line_and_nothing_written(
         "unreachable": f"git://127.0.0.1:{free_port()}/mo-hinh-xa.git",
         "missing-tag": province.url,
         "not-a-qms": province.url.replace("mo-hinh-xa.git", "plain.git"),
-    }[where]
+    }.get(where, province.url)
     before = state(agency)
     code, out, err = qms(capsys, "-C", str(agency), "framework", "add", FW, url, *extra,
                          "--as", "an")  # fmt: skip
