@@ -181,6 +181,16 @@ def _validated(document: Document) -> Document:
 class FrameworkWorkflow(TthcWorkflow):
     """The actions of :class:`TthcWorkflow` plus those that follow a framework."""
 
+    def _real_folder(self, folder: str) -> None:
+        """Refuse to write into *folder* when it is a symbolic link (it could lead anywhere)."""
+        if (self.root / folder).is_symlink():
+            raise ActionRefused(
+                _(
+                    "{folder}/ is a symbolic link: documents are written only inside the repository"
+                ).format(folder=folder),
+                file=folder,
+            )
+
     def _framework_subject(self, config: QmsConfig, action: str, **values: Any) -> str:
         return str(translate(config.language, _SUBJECTS[action], "record").format(**values))
 
@@ -373,9 +383,17 @@ class FrameworkWorkflow(TthcWorkflow):
                 draft = _validated(draft)
                 self._check_signer(config, draft, by, "authored", now.date())
                 kind = DocumentKind(draft.kind)
-                files.append((None, draft, f"{kind.folder}/{local}.yaml"))
+                file = f"{kind.folder}/{local}.yaml"
+                self._real_folder(kind.folder)
+                if (self.root / file).exists() or (self.root / file).is_symlink():
+                    raise ActionRefused(
+                        _("{file} already exists").format(file=file), file=file, code=local
+                    )
+                files.append((None, draft, file))
                 results.append((local, 1))
             legal = shared_legal(repo, release, framework=followed.name, tag=tag)
+            if legal.files:
+                self._real_folder("legal")
             files += legal.files
             subject = self._framework_subject(
                 config, "adopt", count=len(results), name=followed.name, release=tag
@@ -532,6 +550,8 @@ class FrameworkWorkflow(TthcWorkflow):
                 if d.status is Status.APPROVED and code_key(d.code) not in adopted
             )
             legal: SharedLegal = shared_legal(repo, new_release, framework=fw, tag=tag)
+            if legal.files:
+                self._real_folder("legal")
             files += legal.files
             if old_tag != tag:
                 files.append((config, _with_release(config, fw, tag), CONFIG_FILE))

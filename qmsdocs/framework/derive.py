@@ -120,8 +120,11 @@ def shared_legal(repo: Reader, release: Repository, *, framework: str, tag: str)
             {**content.model_dump(by_alias=True), "origin": origin.model_dump()}
         )
         mine = repo.legal.get(document.number)
-        if mine is None:
-            out.files.append((None, new, f"legal/{legal_file_code(document.number)}.yaml"))
+        file = f"legal/{legal_file_code(document.number)}.yaml"
+        if mine is None and (repo.root / file).exists():
+            out.own.append(document.number)  # a file of that name the agency has: never overwritten
+        elif mine is None:
+            out.files.append((None, new, file))
             out.added.append(document.number)
         elif mine.origin is None or mine.origin.framework != framework:
             out.own.append(document.number)

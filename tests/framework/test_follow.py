@@ -241,3 +241,18 @@ def test_a_withdrawn_model_is_reported_and_a_release_is_never_taken_backwards(
     with pytest.raises(ActionRefused, match="never taken backwards"):
         repo.framework_update(FW, to="v1", by="an", now=NOW + dt.timedelta(days=6))
     assert state(agency) == before
+
+
+def test_adoption_never_overwrites_a_file_of_the_agency(province: Province, tmp_path: Path) -> None:
+    agency = build_agency(tmp_path / "agency")
+    broken = "number: [không đọc được\n"
+    write(agency, {"legal/123-2015-ND-CP.yaml": broken, "procedures/QT-KS-01.yaml": broken})
+    commit_all(agency, "files the agency has, unreadable")
+    repo = Repository.open(agency)
+    repo.framework_add(FW, province.url, by="an", now=NOW)
+    with pytest.raises(ActionRefused, match="procedures/QT-KS-01.yaml already exists"):
+        repo.adopt(FW, ["QT-KS-01"], by="an", now=NOW)
+    (result,) = repo.adopt(FW, ["QT-KS-01"], code="QT-KS-09", by="an", now=NOW)
+    assert result.changed
+    assert (agency / "legal" / "123-2015-ND-CP.yaml").read_text(encoding="utf-8") == broken
+    assert (agency / "procedures" / "QT-KS-01.yaml").read_text(encoding="utf-8") == broken
