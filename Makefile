@@ -45,6 +45,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/floor.py
 	$(BIN)/python bench/warm.py
 	$(BIN)/python bench/portal.py
+	$(BIN)/python bench/framework.py
 
 ## stress: the long reliability runs (RELIABILITY.md): properties, kills, concurrency, tampering
 stress: $(VENV)/.installed-dev
