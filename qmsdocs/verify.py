@@ -127,6 +127,11 @@ def verify(repo: Repository) -> list[Finding]:
 
     kinds = {code_key(d.code): DocumentKind(d.kind) for d in repo}
     # 1. every tag: annotated, in history, on its approval commit, content matching stamp
+    in_history = (
+        store.reachable([i.commit for r in issued_all.values() for i in r], head)
+        if head is not None
+        else set()
+    )
     to_read: list[IssuedRevision] = []
     for key, revisions in sorted(issued_all.items()):
         for issued in revisions:
@@ -142,7 +147,7 @@ def verify(repo: Repository) -> list[Finding]:
                     )
                 )
                 continue
-            if head is None or not store.is_ancestor(issued.commit, head):
+            if issued.commit not in in_history:
                 findings.append(
                     _finding(
                         file,

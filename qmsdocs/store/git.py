@@ -211,6 +211,27 @@ class GitStore:
             return False
         return True
 
+    def reachable(self, commits: Sequence[str], of: str) -> set[str]:
+        """Return which of *commits* are reachable from *of*, in one git call.
+
+        ``git rev-list`` walks *of*'s history once, stopping below the oldest of *commits*
+        it meets; a commit git does not know is never reachable.
+        """
+        wanted = set(commits)
+        if not wanted:
+            return set()
+        try:
+            out = self._run("rev-list", "--end-of-options", of, "--")
+        except GitError:
+            return set()
+        found = set()
+        for line in out.split():
+            if line in wanted:
+                found.add(line)
+                if len(found) == len(wanted):
+                    break
+        return found
+
     # -- writing -------------------------------------------------------------------------
 
     def commit(
