@@ -141,11 +141,21 @@ def fetch(app: AppContext, jobs: int, as_json: bool) -> int:
 @fleet.command("status")
 @click.option("--as-of", "as_of", type=DATE, help="The day to report on (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Agencies read at the same time (default: the cores).")  # fmt: skip
+@click.option("--timeout", type=click.FloatRange(min=1), default=None,
+              help="Seconds one agency may take to be read (default: 120).")  # fmt: skip
 @click.pass_obj
-def status(app: AppContext, as_of: dt.date | None, as_json: bool) -> int:
-    """One row per agency: documents in force, what is missing or overdue, approvals verified."""
+def status(
+    app: AppContext, as_of: dt.date | None, as_json: bool, jobs: int | None, timeout: float | None
+) -> int:
+    """One row per agency: documents in force, what is missing or overdue, approvals verified.
+
+    Each agency is read in a process of its own, with a time limit: one that hangs or
+    breaks is a problem of its row, and the others go on.
+    """
     day = as_of or now().date()
-    rows = _statuses(app, day)
+    rows = _statuses(app, day, jobs=jobs, timeout=timeout)
     if as_json:
         emit_json({"as_of": day.isoformat(), "agencies": [r.to_dict() for r in rows]})
         return 1 if any(r.failed for r in rows) else 0
@@ -168,13 +178,17 @@ def status(app: AppContext, as_of: dt.date | None, as_json: bool) -> int:
     return 1 if any(r.failed for r in rows) else 0
 
 
-def _statuses(app: AppContext, day: dt.date) -> list[Any]:
+def _statuses(
+    app: AppContext, day: dt.date, *, jobs: int | None = None, timeout: float | None = None
+) -> list[Any]:
     git_dir = _git_dir(app)
     return fleet_status(
         read_fleet(app.directory).agencies,
         git_dir,
         on=day,
         cache_dir=git_dir / "qms-cache" / "fleet",
+        jobs=jobs,
+        timeout=timeout,
     )
 
 

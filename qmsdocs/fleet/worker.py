@@ -1,0 +1,65 @@
+"""The worker process of :mod:`qmsdocs.fleet.isolate`: reads one agency, answers, exits.
+
+Imported once by the fork server, so that each worker starts with the library loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+# imported here, in the fork server, so that no worker pays for it
+from qmsdocs.fleet.model import Agency
+from qmsdocs.fleet.status import agency_status, row_data
+from qmsdocs.repository import Repository  # noqa: F401 - preloaded for the workers
+from qmsdocs.verify import verify  # noqa: F401 - preloaded for the workers
+
+__all__ = ["read_agency"]
+
+
+def _limit_memory(megabytes: int) -> None:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return
+    limit = megabytes * 1024 * 1024
+    # data, not address space: git maps its packs, which must not count
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
+def read_agency(
+    conn: Connection,
+    agency: dict[str, Any],
+    git_dir: str,
+    on: str,
+    cache_dir: str | None,
+    memory_mb: int,
+) -> None:
+    """Read one agency's status and send ``("row", data)`` (or why not) through *conn*."""
+    try:
+        _limit_memory(memory_mb)
+        row = agency_status(
+            Agency.model_validate(agency),
+            Path(git_dir),
+            on=dt.date.fromisoformat(on),
+            cache_dir=Path(cache_dir) if cache_dir is not None else None,
+        )
+        message: tuple[str, Any] = ("row", row_data(row))
+    except MemoryError:
+        message = ("memory", None)
+    except BaseException as error:  # noqa: BLE001 - whatever it is, it is this agency's
+        message = ("error", f"{type(error).__name__}: {error}"[:500])
+        if not isinstance(error, Exception):
+            traceback.print_exc()
+    try:
+        conn.send(message)
+    except MemoryError:
+        conn.send(("memory", None))
+    finally:
+        conn.close()
