@@ -14,7 +14,15 @@ from rich.table import Table
 from qmsdocs.cli.context import DATE, AppContext, emit_json, now
 from qmsdocs.errors import ActionRefused
 from qmsdocs.findings import Severity
-from qmsdocs.fleet import Agency, add_agency, fetch_all, fleet_status, read_fleet, remove_agency
+from qmsdocs.fleet import (
+    Agency,
+    add_agency,
+    cache_path,
+    fetch_all,
+    fleet_status,
+    read_fleet,
+    remove_agency,
+)
 from qmsdocs.i18n import N_, _, current_language
 from qmsdocs.store.git import Identity, configured_identity, git_state
 
@@ -103,9 +111,11 @@ def remove(app: AppContext, agency_id: str, by: str | None) -> int:
 @fleet.command("fetch")
 @click.option("--jobs", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Agencies fetched at the same time.")  # fmt: skip
+@click.option("--timeout", type=click.FloatRange(min=1), default=120, show_default=True,
+              help="Seconds one agency's fetch may take.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.pass_obj
-def fetch(app: AppContext, jobs: int, as_json: bool) -> int:
+def fetch(app: AppContext, jobs: int, timeout: float, as_json: bool) -> int:
     """Mirror every agency's repository (bare, never checked out); one line per failure."""
     git_dir = _git_dir(app)
     agencies = read_fleet(app.directory).agencies
@@ -115,6 +125,7 @@ def fetch(app: AppContext, jobs: int, as_json: bool) -> int:
             agencies,
             now=now(),
             jobs=jobs,
+            timeout=timeout,
             progress=lambda _result: bar.update(1),
         )
     if as_json:
@@ -186,7 +197,7 @@ def _statuses(
         read_fleet(app.directory).agencies,
         git_dir,
         on=day,
-        cache_dir=git_dir / "qms-cache" / "fleet",
+        cache_dir=cache_path(git_dir),
         jobs=jobs,
         timeout=timeout,
     )

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs.errors import QmsError
-from qmsdocs.findings import Severity
+from qmsdocs.findings import Finding, Severity
 from qmsdocs.fleet.fetch import fetched_heads, fetched_times, mirror_path
 from qmsdocs.fleet.model import Agency
 from qmsdocs.i18n import N_, S_, Said
 from qmsdocs.store.cache import JsonCache
-from qmsdocs.store.git import commit_time, evidence_refs
+from qmsdocs.store.git import commit_time, evidence_refs, tags_not_on_commits
 
 __all__ = ["AgencyStatus", "Problem", "fleet_status", "row_data", "row_of"]
 
@@ -88,6 +88,7 @@ def agency_status(
     Nothing the agency's repository holds can stop the run: a mirror that is missing, not
     a QMS, unreadable or tampered with becomes problems of this row.
     """
+    from qmsdocs.fleet.templates import template_problems
     from qmsdocs.repository import Repository
     from qmsdocs.verify import verify
 
@@ -167,7 +168,17 @@ def agency_status(
                 "legal-suspects",
                 S_("{count} document(s) cite legal texts that changed", count=row.legal_suspects),
             )
+        for said in template_problems(mirror, repo.commit or "HEAD", repo.config.export.template):
+            _error(row, "template-refused", said)
         failures = [f for f in verify(repo) if f.severity is Severity.ERROR]
+        for tag, kind in tags_not_on_commits(mirror):
+            failures.append(
+                Finding.of(
+                    ".",
+                    "verify-tag",
+                    S_("tag {tag} names a {kind}, not a commit", tag=tag, kind=kind),
+                )
+            )
         row.verified = not failures
         if failures:
             _error(
