@@ -25,6 +25,10 @@ WORKFLOW_FIELDS = frozenset(
 )
 
 
+#: Content fields added after the first stamps were recorded (issue 17, the framework model).
+_OPTIONAL_SINCE_V1 = ("derived_from", "conflicts")
+
+
 def _nfc(value: Any) -> Any:
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
@@ -38,6 +42,11 @@ def _nfc(value: Any) -> Any:
 def content_stamp(document: Document) -> str:
     """Return the content stamp of *document*: ``sha256:`` and 64 hex digits."""
     data = document.model_dump(mode="json", by_alias=True, exclude=set(WORKFLOW_FIELDS))
+    # Fields added since stamps were first made count only when used: a document that
+    # follows no framework keeps the stamp its signatures recorded.
+    for key in _OPTIONAL_SINCE_V1:
+        if data.get(key) in (None, []):
+            data.pop(key, None)
     for entry in data.get("history", []):
         entry.pop("date", None)
     # fields added later leave the stamps of documents that do not use them as they were
