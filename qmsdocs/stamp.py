@@ -49,9 +49,5 @@ def content_stamp(document: Document) -> str:
             data.pop(key, None)
     for entry in data.get("history", []):
         entry.pop("date", None)
-    # fields added later leave the stamps of documents that do not use them as they were
-    for name, empty in (("derived_from", None), ("conflicts", [])):
-        if name in data and data[name] == empty:
-            del data[name]
     canonical = json.dumps(_nfc(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
