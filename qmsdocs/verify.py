@@ -23,7 +23,7 @@ from qmsdocs.history import TAG_PREFIX, Action, IssuedRevision, load_revision
 from qmsdocs.i18n import N_, S_, Said
 from qmsdocs.model import Document, DocumentKind, QmsConfig, Signature, Status
 from qmsdocs.model.codes import code_key
-from qmsdocs.stamp import content_stamp
+from qmsdocs.stamp import content_stamp as _content_stamp
 from qmsdocs.store import yaml as yaml_store
 
 if TYPE_CHECKING:
@@ -40,6 +40,24 @@ def _meaning(meaning: str) -> Said:
     return Said(lifecycle.MEANING_WORDS.get(meaning, meaning))
 
 
+#: The stamps verify computed, by document, while it runs (a revision's stamp is asked for
+#: by several checks; computing it is most of verify's time on a large repository).
+_STAMPS: dict[int, tuple[Document, str]] | None = None
+
+
+def content_stamp(document: Document) -> str:
+    """Return :func:`qmsdocs.stamp.content_stamp` of *document*, once per verify run."""
+    memo = _STAMPS
+    if memo is None:
+        return _content_stamp(document)
+    hit = memo.get(id(document))
+    if hit is not None and hit[0] is document:
+        return hit[1]
+    stamp = _content_stamp(document)
+    memo[id(document)] = (document, stamp)
+    return stamp
+
+
 def signature_problems(config: QmsConfig, document: Document, *, stamps: bool = True) -> list[Said]:
     """Return what is wrong with the signatures of an issued *document*."""
     problems = []
@@ -47,7 +65,7 @@ def signature_problems(config: QmsConfig, document: Document, *, stamps: bool = 
     for meaning in lifecycle.MEANINGS:
         if meaning not in by_meaning:
             problems.append(S_("no '{meaning}' signature", meaning=_meaning(meaning)))
-    stamp = content_stamp(document)
+    stamp = content_stamp(document) if stamps else ""
     for signature in document.approvals:
         person = config.person(signature.person)
         if stamps and signature.stamp != stamp:
@@ -95,6 +113,16 @@ def verify(repo: Repository) -> list[Finding]:
     The repository verifies when no finding is an error; a warning records evidence that
     needs no action (a hand edit repaired by a later proper revision).
     """
+    global _STAMPS
+    outer = _STAMPS
+    _STAMPS = {} if outer is None else outer
+    try:
+        return _verify(repo)
+    finally:
+        _STAMPS = outer
+
+
+def _verify(repo: Repository) -> list[Finding]:
     findings: list[Finding] = []
     if repo.git_top is None:
         return [
