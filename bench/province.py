@@ -148,23 +148,19 @@ def _legal_subset(world: g.World, docs: Sequence[g.DocSpec]) -> list[g.LegalSpec
             lineages[id(d.fee_topic.lineage)] = d.fee_topic.lineage
     by_number = {d.number: d for d in world.legal.documents}
     keep = {m.number for lineage in lineages.values() for m in lineage.members}
-    todo = list(keep)
-    while todo:
-        number = todo.pop()
-        document = by_number.get(number)
-        for relation in document.relations if document else ():
-            target = relation.get("target")
-            if isinstance(target, str) and target in by_number and target not in keep:
-                keep.add(target)
-                todo.append(target)
-    # documents that relate to a kept one (its amendments, corrections, guidance) come too
+    # what they relate to, and what relates to them (amendments, corrections, guidance),
+    # until nothing is added: the registry validates on its own
     changed = True
     while changed:
         changed = False
         for document in world.legal.documents:
+            targets = {r.get("target") for r in document.relations}
             if document.number in keep:
-                continue
-            if any(r.get("target") in keep for r in document.relations):
+                new = {t for t in targets if isinstance(t, str) and t in by_number} - keep
+                if new:
+                    keep |= new
+                    changed = True
+            elif targets & keep:
                 keep.add(document.number)
                 changed = True
     return [d for d in world.legal.documents if d.number in keep]

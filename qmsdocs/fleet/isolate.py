@@ -1,8 +1,8 @@
 """Reading agencies in worker processes: each alone, with a time limit and a memory limit.
 
 An agency's repository is untrusted: its reading may hang, eat memory or crash the
-interpreter. Each agency is read in a process of its own (forked from a server that has
-imported the library once, so a process costs milliseconds, not an interpreter start),
+interpreter. Each agency is read in a process of its own (forked from this one, the library
+imported and its models built once, so a process costs milliseconds, not an interpreter start),
 *jobs* at a time. A process that passes its time is killed and its agency gets a
 ``timeout`` problem; one that dies or runs out of memory gets ``unreadable``; the others
 go on, and the next agency gets a fresh process. What a worker returns is plain JSON data
@@ -57,13 +57,12 @@ class Outcome:
 
 
 def _context() -> Any:
+    # fork: the worker starts as a copy of this process, the library already imported and
+    # its models built (qmsdocs.fleet.worker), in a millisecond. A fork server or spawn
+    # would import the __main__ module again in every worker (the CLI, or a user's
+    # script that must then guard itself), and cost as much again as the agency's reading.
     methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        # the server imports the library once; every worker is forked from it
-        context.set_forkserver_preload(["qmsdocs.fleet.worker"])
-        return context
-    return multiprocessing.get_context("spawn")  # pragma: no cover - not POSIX
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
 def read_isolated(

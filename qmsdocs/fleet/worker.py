@@ -1,23 +1,42 @@
 """The worker process of :mod:`qmsdocs.fleet.isolate`: reads one agency, answers, exits.
 
-Imported once by the fork server, so that each worker starts with the library loaded.
+Imported once by the parent before it forks, so that each worker starts with the library
+loaded and its models built.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-# imported here, in the fork server, so that no worker pays for it
+# imported here, before the fork, so that no worker pays for it
 from qmsdocs.fleet.model import Agency
 from qmsdocs.fleet.status import agency_status, row_data
 from qmsdocs.repository import Repository  # noqa: F401 - preloaded for the workers
 from qmsdocs.verify import verify  # noqa: F401 - preloaded for the workers
 
 __all__ = ["read_agency"]
+
+
+def _build_models() -> None:
+    """Build every model's validator now, before the fork, not once in every worker."""
+    from pydantic import BaseModel
+
+    todo: list[type[BaseModel]] = [BaseModel]
+    while todo:
+        for model in todo.pop().__subclasses__():
+            todo.append(model)
+            if model.__module__.startswith("qmsdocs.") and not model.__pydantic_complete__:
+                # one that cannot be built yet is built later, as it would be anyway
+                with contextlib.suppress(Exception):
+                    model.model_rebuild()
+
+
+_build_models()
 
 
 def _limit_memory(megabytes: int) -> None:
