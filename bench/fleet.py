@@ -68,7 +68,7 @@ def _agencies(source: str, count: int) -> list[tuple[str, str, Path]]:
 
 
 def _tree_rss(root: int) -> int:
-    """Return the resident memory, in bytes, of process *root* and all its descendants."""
+    """Return the memory, in bytes, of process *root* and all its descendants (PSS)."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -84,16 +84,29 @@ def _tree_rss(root: int) -> int:
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total += _pss(pid) or rss.get(pid, 0)
         todo += [child for child, parent in parents.items() if parent == pid]
     return total
+
+
+def _pss(pid: int) -> int:
+    """Return the proportional set size of *pid* (pages shared after a fork counted once
+    over the processes sharing them), or 0 where the kernel does not say."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def _qms(*args: str) -> tuple[float, int, int]:
     """Run qms in a fresh process; return (seconds, exit code, peak memory in MB).
 
-    The peak is of the whole process tree (qms, its fork server, its workers, git),
-    sampled every 20 ms: what the run holds at once.
+    The peak is of the whole process tree (qms, its workers, git), sampled every 20 ms:
+    what the run holds at once, a page shared by forked workers counted once.
     """
     started = time.perf_counter()
     process = subprocess.Popen(
