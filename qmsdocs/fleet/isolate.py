@@ -11,6 +11,7 @@ go on, and the next agency gets a fresh process. What a worker returns is plain 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
 import os
@@ -65,6 +66,41 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+class _Worker:
+    """One worker process and the duplex pipe it reads agencies from and answers on."""
+
+    def __init__(self, context: Any, memory_mb: int) -> None:
+        from qmsdocs.fleet import worker
+
+        self.conn, theirs = context.Pipe(duplex=True)
+        self.process: BaseProcess = context.Process(
+            target=worker.serve, args=(theirs, memory_mb), name="qms-fleet", daemon=True
+        )
+        self.process.start()
+        theirs.close()  # the child holds its end: EOF here when it dies
+        self.agency: Agency | None = None
+        self.started = 0.0
+
+    def give(self, agency: Agency, git_dir: Path, on: dt.date, cache_dir: Path | None) -> None:
+        self.agency, self.started = agency, time.monotonic()
+        self.conn.send(
+            (agency.model_dump(mode="json"), str(git_dir), on.isoformat(),
+             str(cache_dir) if cache_dir is not None else None)
+        )  # fmt: skip
+
+    def stop(self, *, kill: bool) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)  # no more agencies: the worker ends
+        self.process.join(timeout=5)
+        if self.process.is_alive():  # pragma: no cover - did not end when asked
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
 def read_isolated(
     agencies: Sequence[Agency],
     git_dir: Path,
@@ -76,18 +112,18 @@ def read_isolated(
     memory_mb: int = DEFAULT_MEMORY_MB,
     done: Callable[[Outcome], None] | None = None,
 ) -> dict[str, Outcome]:
-    """Read each of *agencies* in a process of its own, *jobs* at a time; one outcome each.
+    """Read *agencies* in at most *jobs* worker processes, one agency at a time each.
 
-    Nothing an agency's repository does reaches another agency or this process: a process
-    that passes *timeout* seconds is killed, one that uses more than *memory_mb* of data
-    fails, and one that dies is simply not asked again.
+    Nothing an agency's repository does reaches another agency or this process: a worker
+    whose agency passes *timeout* seconds is killed, one that runs out of its *memory_mb*
+    or dies is not asked again; either is replaced by a fresh worker for the next agency.
+    A worker keeps the legal texts it parsed (the agencies share most of them).
     """
-    from qmsdocs.fleet import worker
-
     context = _context()
     pending = list(agencies)
     pending.reverse()
-    running: dict[Connection, tuple[BaseProcess, Agency, float]] = {}
+    idle: list[_Worker] = []
+    busy: dict[Connection, _Worker] = {}
     outcomes: dict[str, Outcome] = {}
 
     def finish(outcome: Outcome) -> None:
@@ -96,51 +132,48 @@ def read_isolated(
             done(outcome)
 
     try:
-        while pending or running:
-            while pending and len(running) < max(1, jobs):
+        while pending or busy:
+            while pending and len(busy) < max(1, jobs):
+                worker = idle.pop() if idle else _Worker(context, memory_mb)
                 agency = pending.pop()
-                receive, send = context.Pipe(duplex=False)
-                process = context.Process(
-                    target=worker.read_agency,
-                    args=(send, agency.model_dump(mode="json"), str(git_dir), on.isoformat(),
-                          str(cache_dir) if cache_dir is not None else None, memory_mb),
-                    name=f"qms-fleet-{agency.id}",
-                    daemon=True,
-                )  # fmt: skip
-                process.start()
-                send.close()  # the child holds its end; EOF here when it dies
-                running[receive] = (process, agency, time.monotonic())
+                try:
+                    worker.give(agency, git_dir, on, cache_dir)
+                except OSError:  # pragma: no cover - died before it was asked
+                    worker.stop(kill=True)
+                    finish(Outcome(agency.id, failure="died", detail="no worker"))
+                    continue
+                busy[worker.conn] = worker
             now = time.monotonic()
-            first_deadline = min(started + timeout for _, _, started in running.values())
-            ready = wait(list(running), timeout=max(0.0, first_deadline - now))
+            first_deadline = min(w.started + timeout for w in busy.values())
+            ready = wait(list(busy), timeout=max(0.0, first_deadline - now))
             for conn in ready:
                 assert isinstance(conn, Connection)
-                process, agency, started = running.pop(conn)
+                worker = busy.pop(conn)
+                assert worker.agency is not None
+                seconds = time.monotonic() - worker.started
                 try:
                     message = conn.recv()
                 except (EOFError, OSError):
                     message = None
-                finally:
-                    conn.close()
-                process.join(timeout=5)
-                if process.is_alive():  # pragma: no cover - answered, then hung at exit
-                    process.kill()
-                    process.join()
-                seconds = time.monotonic() - started
-                finish(_outcome(agency.id, message, process.exitcode, seconds))
+                if isinstance(message, tuple) and message and message[0] == "row":
+                    idle.append(worker)
+                    finish(_outcome(worker.agency.id, message, 0, seconds))
+                else:  # ran out of memory, failed inside or died: not asked again
+                    worker.stop(kill=True)
+                    finish(_outcome(worker.agency.id, message, worker.process.exitcode, seconds))
             now = time.monotonic()
-            for conn, (process, agency, started) in list(running.items()):
-                if now - started >= timeout:
-                    del running[conn]
-                    process.kill()
-                    process.join()
-                    conn.close()
-                    finish(Outcome(agency.id, failure="timeout", seconds=now - started))
+            for conn, worker in list(busy.items()):
+                if worker.agency is not None and now - worker.started >= timeout:
+                    del busy[conn]
+                    worker.stop(kill=True)
+                    finish(
+                        Outcome(worker.agency.id, failure="timeout", seconds=now - worker.started)
+                    )
     finally:
-        for conn, (process, _, _) in running.items():
-            process.kill()
-            process.join()
-            conn.close()
+        for worker in busy.values():
+            worker.stop(kill=True)
+        for worker in idle:
+            worker.stop(kill=False)
     return outcomes
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from qmsdocs.fleet.status import agency_status, row_data
 from qmsdocs.repository import Repository  # noqa: F401 - preloaded for the workers
 from qmsdocs.verify import verify  # noqa: F401 - preloaded for the workers
 
-__all__ = ["read_agency"]
+__all__ = ["read_agency", "serve"]
 
 
 def _build_models() -> None:
@@ -53,32 +52,45 @@ def _limit_memory(megabytes: int) -> None:
 
 
 def read_agency(
-    conn: Connection,
-    agency: dict[str, Any],
-    git_dir: str,
-    on: str,
-    cache_dir: str | None,
-    memory_mb: int,
-) -> None:
-    """Read one agency's status and send ``("row", data)`` (or why not) through *conn*."""
+    agency: dict[str, Any], git_dir: str, on: str, cache_dir: str | None
+) -> tuple[str, Any]:
+    """Return ``("row", data)`` of one agency's status, or ``("memory"|"error", why)``."""
     try:
-        _limit_memory(memory_mb)
         row = agency_status(
             Agency.model_validate(agency),
             Path(git_dir),
             on=dt.date.fromisoformat(on),
             cache_dir=Path(cache_dir) if cache_dir is not None else None,
         )
-        message: tuple[str, Any] = ("row", row_data(row))
+        return ("row", row_data(row))
     except MemoryError:
-        message = ("memory", None)
-    except BaseException as error:  # noqa: BLE001 - whatever it is, it is this agency's
-        message = ("error", f"{type(error).__name__}: {error}"[:500])
-        if not isinstance(error, Exception):
-            traceback.print_exc()
+        return ("memory", None)
+    except Exception as error:  # noqa: BLE001 - whatever it is, it is this agency's
+        return ("error", f"{type(error).__name__}: {error}"[:500])
+
+
+def serve(conn: Connection, memory_mb: int) -> None:
+    """Read agencies sent through *conn* one after the other, answering each; end on None.
+
+    The worker keeps the legal texts it parsed, by content, for the next agencies.
+    """
+    from qmsdocs.read.sources import keep_parsed
+
+    _limit_memory(memory_mb)
+    keep_parsed()
     try:
-        conn.send(message)
-    except MemoryError:
-        conn.send(("memory", None))
+        while True:
+            task = conn.recv()
+            if task is None:
+                return
+            message = read_agency(*task)
+            try:
+                conn.send(message)
+            except MemoryError:
+                conn.send(("memory", None))
+            if message[0] != "row":
+                return  # the parent does not ask a worker again after a failure
+    except (EOFError, OSError, KeyboardInterrupt):
+        return
     finally:
         conn.close()
