@@ -309,10 +309,11 @@ def _failure_row(
 ) -> AgencyStatus:
     row = AgencyStatus(agency.id, agency.name, head=heads.get(agency.id, (None, ()))[0])
     if outcome.failure == "timeout":
+        limit = format(timeout, "g")
         _error(
             row,
             "timeout",
-            S_("reading the agency took longer than {seconds} s: stopped", seconds=f"{timeout:g}"),
+            S_("reading the agency took longer than {seconds} s: stopped", seconds=limit),
         )
     elif outcome.failure == "memory":
         _error(
