@@ -1,14 +1,16 @@
-"""Reading agencies in worker processes: each alone, with a time limit and a memory limit.
+"""Reading agencies in worker processes, with a time limit and a memory limit.
 
 An agency's repository is untrusted: its reading may hang, eat memory or crash the
-interpreter. Each agency is read in a process of its own (forked from this one, the library
-imported and its models built once, so a process costs milliseconds, not an interpreter start),
-*jobs* at a time. A process that passes its time is killed and its agency gets a
-``timeout`` problem; one that dies or runs out of memory gets ``unreadable``; the others
-go on, and the next agency gets a fresh process. What a worker returns is plain JSON data
-(:func:`qmsdocs.fleet.status.row_data`), rebuilt in the parent.
+interpreter. Agencies are read in at most *jobs* worker processes, never in this one, one
+agency at a time each (forked from this process, the library imported and its models built
+once, so a worker costs milliseconds, not an interpreter start). A worker whose agency passes
+its time is killed and the agency gets a ``timeout`` problem; one that dies, fails or runs
+out of memory leaves ``unreadable``; in either case the worker is not asked again, the next
+agency gets a fresh one, and the others go on. A worker that answered reads the next agency
+and keeps the legal texts it parsed, by content (:func:`qmsdocs.read.sources.keep_parsed`).
+What a worker returns is plain JSON data (:func:`qmsdocs.fleet.status.row_data`), rebuilt
+here.
 """
-
 from __future__ import annotations
 
 import contextlib
