@@ -1,6 +1,6 @@
 """The fleet's hostile matrix, bigger: every kind several times, bombs, several silent servers.
 
-The fast variant is ``tests/test_fleet_hostile.py``. Here 30 agencies are served by one
+The fast variant is ``tests/test_fleet_hostile.py``. Here 25 agencies are served by one
 `git daemon` and three servers accept connections and never answer; the status runs on
 two workers with a time limit. Each hostile agency must give its own finding, every good
 copy the very same row, and nothing may be written outside ``.git/qms-fleet``.
@@ -131,7 +131,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list
         daemon.wait(timeout=10)
 
 
-def test_thirty_hostile_agencies_and_three_silent_servers(
+def test_twenty_five_agencies_hostile_and_good_and_three_silent_servers(
     fleet: tuple[Path, list[str], str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     province, names, _ = fleet
