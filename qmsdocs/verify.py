@@ -224,11 +224,7 @@ def _verify(repo: Repository) -> list[Finding]:
                 to_read.append(issued)
     contents = {
         (code_key(r.code), r.revision): doc
-        for r, doc in zip(
-            to_read,
-            history.read_many(to_read, [kinds[code_key(r.code)] for r in to_read]),
-            strict=True,
-        )
+        for r, doc in zip(to_read, _issued_documents(repo, to_read, kinds), strict=True)
     }
     then = _ConfigThen(repo, [a.commit for a in approvals.values()], config)
     for issued in to_read:
@@ -453,6 +449,39 @@ def _verify(repo: Repository) -> list[Finding]:
 #: What the workflow may change in an issued file after its approval: a periodic review
 #: (confirm) and a withdrawal. The signatures are compared on their own.
 _AFTER_ISSUE = frozenset({"status", "withdrawal", "periodic_reviews", "approvals"})
+
+
+def _issued_documents(
+    repo: Repository, to_read: list[IssuedRevision], kinds: dict[str, DocumentKind]
+) -> list[Document | None]:
+    """Return the content of each issued revision in *to_read* (None where unreadable).
+
+    In a snapshot of a commit (:meth:`Repository.at`), a revision whose file is, byte for
+    byte, the file the snapshot holds is the document already read (on a 142-document
+    department, 122 of 149 revisions): only the others are read from git and parsed.
+    """
+    history = repo.history_store
+    same: dict[int, Document] = {}
+    head = history.store.head()
+    if repo.read_only and head is not None and repo.git_top == repo.root:
+        candidates = [
+            (n, r)
+            for n, r in enumerate(to_read)
+            if r.file and r.code in repo and repo.file_of(r.code) == r.file
+        ]
+        specs = [f"{r.tag}:{r.file}" for _, r in candidates]
+        specs += [f"{head}:{r.file}" for _, r in candidates]
+        ids = history.store.object_ids(specs)
+        half = len(candidates)
+        for (n, issued), tagged, current in zip(candidates, ids[:half], ids[half:], strict=True):
+            if tagged is not None and tagged == current:
+                try:
+                    same[n] = repo.document(issued.code)
+                except QmsError:
+                    continue
+    rest = [r for n, r in enumerate(to_read) if n not in same]
+    read = iter(history.read_many(rest, [kinds[code_key(r.code)] for r in rest]))
+    return [same[n] if n in same else next(read) for n in range(len(to_read))]
 
 
 def _changed_since_issue(issued: Document, current: Document) -> list[str]:
