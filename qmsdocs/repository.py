@@ -42,6 +42,9 @@ from qmsdocs.read.sources import CommitTree, Source
 
 if TYPE_CHECKING:
     from qmsdocs.desk import WaitingItem
+    from qmsdocs.framework.actions import FrameworkUpdate
+    from qmsdocs.framework.follow import FetchedFramework
+    from qmsdocs.framework.status import FrameworkStatus
     from qmsdocs.model.announcement import Announcement
     from qmsdocs.tthc.rows import TthcBatch
     from qmsdocs.tthc.scope import Scope
@@ -245,6 +248,10 @@ class Repository:
         from qmsdocs import tthc_run
 
         report = impact_run.impact(self._reader, on=on, legal=legal)
+        if legal is None and self.config.frameworks:
+            from qmsdocs.framework.impact import with_framework
+
+            report = with_framework(self, report, on=on)
         return tthc_run.with_deadlines(self.config, report)
 
     # -- validation ----------------------------------------------------------------------
@@ -256,9 +263,11 @@ class Repository:
         kept in the persistent cache: an unchanged repository is not checked again.
         """
         from qmsdocs import tthc_run
+        from qmsdocs.framework.checks import framework_findings
         from qmsdocs.read.files import finding_order
 
         found = validation_run.validate(self._reader) + tthc_run.findings(self._reader)
+        found += framework_findings(self._reader)
         return sorted(found, key=finding_order)
 
     def validate_document(self, code: str) -> list[Finding]:
@@ -333,12 +342,12 @@ class Repository:
         return cast("ActionResult", self._act_any(action, *args, **kwargs))
 
     def _act_any(self, action: str, *args: Any, **kwargs: Any) -> Any:
-        from qmsdocs.tthc_actions import TthcWorkflow
+        from qmsdocs.framework.actions import FrameworkWorkflow
 
         self._reader.require_writable()
         # The workflow re-reads this repository under the lock; afterwards only the files
         # it wrote are read again, so an action does not cost two reads of every file.
-        workflow = TthcWorkflow(self.root, cache=self._reader.cache, repository=self)
+        workflow = FrameworkWorkflow(self.root, cache=self._reader.cache, repository=self)
         if isinstance(kwargs.get("now"), dt.datetime):
             # Signatures and commits carry the agency's time, whatever the machine's zone:
             # the day a role is held and a signature's date are the agency's day.
@@ -570,3 +579,90 @@ class Repository:
         """Record the head's announcement of the QMS with the scope in force: one commit
         and a tag of its own (nothing when the scope is the last announcement's)."""
         return self._act("announce", by=by, now=now, place=place)
+
+    # -- framework model (DESIGN §11) -------------------------------------------------------
+
+    def framework_add(
+        self,
+        name: str,
+        url: str,
+        *,
+        release: str | None = None,
+        parameters: dict[str, str | int] | None = None,
+        by: str,
+        now: dt.datetime,
+    ) -> ActionResult:
+        """Follow the framework at *url* under *name* (one commit of qms.yaml).
+
+        Its releases are fetched first (:meth:`framework_fetch`); *release* (a tag, default
+        the newest) is the one the agency follows; *parameters* are the agency's values of
+        the framework's parameters. Nothing is written when *url* cannot be reached, has no
+        such release, or is not a framework.
+        """
+        return self._act(
+            "framework_add", name, url, release=release, parameters=parameters, by=by, now=now
+        )
+
+    def framework_fetch(self, name: str | None = None) -> list[FetchedFramework]:
+        """Fetch the releases of every followed framework (or of *name*) into this git.
+
+        They are kept under ``refs/qms-framework/<name>/tags/`` and read back with
+        :meth:`Repository.at`; no commit is made. See :mod:`qmsdocs.framework.follow`.
+        """
+        from qmsdocs.framework.actions import followed_framework
+        from qmsdocs.framework.follow import fetch_framework
+        from qmsdocs.store.git import GitStore
+
+        self._reader.require_writable()
+        config = self.config
+        chosen = [followed_framework(config, name)] if name else list(config.frameworks)
+        if not chosen:
+            followed_framework(config, None)  # says that none is followed
+        if self.git_top is None:
+            raise ActionRefused(_("{root} is not inside a git work tree").format(root=self.root))
+        store = GitStore(self.git_top)
+        try:
+            git_dir = store.git_dir()
+        finally:
+            store.close()
+        return [fetch_framework(git_dir, f.name, f.url, release=f.release) for f in chosen]
+
+    def adopt(
+        self,
+        framework: str,
+        codes: Sequence[str] = (),
+        *,
+        by: str,
+        now: dt.datetime,
+        code: str | None = None,
+        every: bool = False,
+    ) -> list[ActionResult]:
+        """Create derived drafts of model documents of *framework*, in one commit.
+
+        Each is rendered with the agency's parameter values and carries ``derived_from``;
+        *code* gives the one model its local code; *every* adopts each issued model not
+        adopted yet. The framework's shared legal registry comes along.
+        """
+        return cast(
+            "list[ActionResult]",
+            self._act_any(
+                "adopt", framework, list(codes), by=by, now=now, local_code=code, every=every
+            ),
+        )
+
+    def framework_update(
+        self, name: str | None = None, *, to: str | None = None, by: str, now: dt.datetime
+    ) -> FrameworkUpdate:
+        """Take release *to* (default: the newest fetched) of framework *name*, in one commit.
+
+        See :meth:`qmsdocs.framework.actions.FrameworkWorkflow.framework_update`.
+        """
+        return cast(
+            "FrameworkUpdate", self._act_any("framework_update", name, to=to, by=by, now=now)
+        )
+
+    def framework_status(self, name: str | None = None) -> list[FrameworkStatus]:
+        """Return, per followed framework (or *name*), how this agency stands against it."""
+        from qmsdocs.framework.status import framework_status
+
+        return framework_status(self, name)

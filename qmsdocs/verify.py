@@ -443,6 +443,10 @@ def _verify(repo: Repository) -> list[Finding]:
             )
         )
     findings += tthc_run.verify_announcements(repo.reader, store, prefix)
+    # 7. derived documents: the framework model each came from, read back from its release
+    from qmsdocs.framework.checks import framework_bases
+
+    findings += framework_bases(repo)
     return sorted(set(findings), key=lambda f: (f.file, f.check, f.message))
 
 

@@ -41,6 +41,8 @@ COMMANDS = {
     "portal": "qmsdocs.cli.portal_cmd:portal",
     "legal": "qmsdocs.cli.legal_cmd:legal",
     "fleet": "qmsdocs.cli.fleet_cmd:fleet",
+    "framework": "qmsdocs.cli.framework_cmd:framework",
+    "adopt": "qmsdocs.cli.framework_cmd:adopt",
     "impact": "qmsdocs.cli.legal_cmd:impact",
     "tthc": "qmsdocs.cli.tthc_cmd:tthc",
     "announce": "qmsdocs.cli.announce_cmd:announce",

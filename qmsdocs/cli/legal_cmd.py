@@ -40,6 +40,7 @@ CHANGE_LABELS = {
     "replaced": N_("replaced"),
     "repealed": N_("repealed"),
     "expired": N_("expired"),
+    "framework-revised": N_("model revised by the framework"),
 }
 
 

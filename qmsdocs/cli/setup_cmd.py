@@ -68,9 +68,19 @@ def install_hook_command(app: AppContext) -> int:
     default=None,
     help="The sample QMS to replay (default: the bundled sample_repo).",
 )
-def demo(directory: Path, source: Path | None) -> int:
+@click.option(
+    "--framework",
+    "with_framework",
+    is_flag=True,
+    help="Build the framework cycle instead: DIRECTORY/province and DIRECTORY/commune.",
+)
+def demo(directory: Path, source: Path | None, with_framework: bool) -> int:
     """Build a demo repository in DIRECTORY: the sample agency with its history since 2021."""
     source = source or DEFAULT_SAMPLE
+    if with_framework:
+        from qmsdocs.cli.framework_cmd import framework_demo
+
+        return framework_demo(directory, source, DEFAULT_SAMPLE.with_name("sample_framework"))
     if not (source / "qms.yaml").is_file():
         raise ActionRefused(_("no sample QMS at {path}; pass --from PATH").format(path=source))
     console = Console(stderr=True, highlight=False)

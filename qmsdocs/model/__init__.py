@@ -4,7 +4,10 @@ from qmsdocs.model.base import SCHEMA_VERSION, DocumentKind, Signature
 from qmsdocs.model.config import (
     ApprovalRule,
     ExportProfile,
+    FollowedFramework,
+    FrameworkDeclaration,
     Organization,
+    Parameter,
     Person,
     QmsConfig,
     Role,
@@ -36,6 +39,7 @@ from qmsdocs.model.documents import (
 )
 from qmsdocs.model.legal import (
     LegalDocument,
+    LegalOrigin,
     LegalStatus,
     LegalType,
     Relation,
@@ -96,4 +100,8 @@ __all__ = [
     "Withdrawal",
     "DerivedFrom",
     "MergeConflict",
+    "FollowedFramework",
+    "FrameworkDeclaration",
+    "LegalOrigin",
+    "Parameter",
 ]

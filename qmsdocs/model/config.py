@@ -17,7 +17,10 @@ __all__ = [
     "ApprovalRule",
     "Deadlines",
     "ExportProfile",
+    "FollowedFramework",
+    "FrameworkDeclaration",
     "Organization",
+    "Parameter",
     "Person",
     "QmsConfig",
     "Role",
@@ -136,6 +139,58 @@ class Deadlines(Model):
     )
 
 
+#: The name of a framework parameter, as a placeholder writes it: ``{{ agency_name }}``.
+PARAMETER_NAME = r"^[a-z_][a-z0-9_]*$"
+
+
+class Parameter(Model):
+    """A value a framework's model documents leave to each agency (tham số của mô hình khung)."""
+
+    name: Annotated[str, Field(pattern=PARAMETER_NAME, max_length=64)]
+    meaning: Text  # what the agency writes there: "Tên cơ quan", "Chức danh người đứng đầu"
+    type: Literal["text", "int"] = "text"
+    default: Text | int | None = None
+
+    @model_validator(mode="after")
+    def _default_of_type(self) -> Parameter:
+        if self.type == "int" and self.default is not None and not isinstance(self.default, int):
+            raise invalid(N_("the default of a whole-number parameter is a whole number"))
+        return self
+
+
+class FrameworkDeclaration(Model):
+    """What makes a repository a framework (mô hình khung): its name and its parameters."""
+
+    name: Ident
+    title: Text | None = None
+    parameters: list[Parameter] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> FrameworkDeclaration:
+        names = [p.name for p in self.parameters]
+        twice = next((n for n in names if names.count(n) > 1), None)
+        if twice is not None:
+            raise invalid(N_("parameter {name} is declared twice"), name=twice)
+        return self
+
+    def parameter(self, name: str) -> Parameter | None:
+        """Return the parameter *name*, or None."""
+        return next((p for p in self.parameters if p.name == name), None)
+
+
+class FollowedFramework(Model):
+    """A framework the agency follows: where it is, the release taken, the agency's values."""
+
+    name: Ident
+    url: Text
+    release: Text | None = Field(
+        default=None, description="The release (git tag) the agency follows; set by update"
+    )
+    parameters: dict[str, Text | int] = Field(
+        default_factory=dict, description="The agency's value of each framework parameter"
+    )
+
+
 class QmsConfig(Model):
     """The content of ``qms.yaml``."""
 
@@ -159,6 +214,24 @@ class QmsConfig(Model):
     require_signed_approvals: bool = False
     export: ExportProfile = Field(default_factory=ExportProfile)
     deadlines: Deadlines = Field(default_factory=Deadlines)
+    framework: FrameworkDeclaration | None = Field(
+        default=None, description="Present in a framework repository: its name and parameters"
+    )
+    frameworks: list[FollowedFramework] = Field(
+        default_factory=list, description="The frameworks this agency follows (qms framework add)"
+    )
+
+    @model_validator(mode="after")
+    def _unique_frameworks(self) -> QmsConfig:
+        names = [f.name for f in self.frameworks]
+        twice = next((n for n in names if names.count(n) > 1), None)
+        if twice is not None:
+            raise invalid(N_("framework {name} is followed twice"), name=twice)
+        return self
+
+    def followed(self, name: str) -> FollowedFramework | None:
+        """Return the followed framework *name*, or None."""
+        return next((f for f in self.frameworks if f.name == name), None)
 
     @field_validator("timezone")
     @classmethod

@@ -16,12 +16,13 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from qmsdocs.i18n import N_, NC_, translate
-from qmsdocs.model.base import Model, Text
+from qmsdocs.model.base import Ident, Model, Text
 from qmsdocs.model.codes import legal_file_code
 from qmsdocs.model.problems import invalid
 
 __all__ = [
     "LegalDocument",
+    "LegalOrigin",
     "LegalStatus",
     "LegalType",
     "Relation",
@@ -179,6 +180,14 @@ class TthcEntry(Model):
         return self
 
 
+class LegalOrigin(Model):
+    """Where a shared legal document came from: a framework's legal registry (DESIGN §11)."""
+
+    framework: Ident  # the framework's name in qms.yaml ``frameworks``
+    release: Text | None = None  # the release (git tag) it was taken from
+    stamp: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]  # of its content as taken
+
+
 class LegalDocument(Model):
     """A legal or external document (văn bản bên ngoài) in the registry ``legal/``."""
 
@@ -200,6 +209,10 @@ class LegalDocument(Model):
     )
     url: Text | None = None
     note: Text | None = None
+    origin: LegalOrigin | None = Field(
+        default=None,
+        description="Set when the document comes from a framework's shared legal registry",
+    )
 
     @property
     def code(self) -> str:

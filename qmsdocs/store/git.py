@@ -28,8 +28,12 @@ __all__ = [
     "Identity",
     "TagInfo",
     "TreeEntry",
+    "fetch_refs",
     "git_state",
     "init_work_tree",
+    "list_refs",
+    "remote_tags",
+    "update_refs",
 ]
 
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*): (.*)$")
@@ -818,3 +822,109 @@ def configured_identity(path: Path) -> Identity | None:
     finally:
         repo.close()
     return Identity(name, email) if name and email else None
+
+
+# -- a framework's releases, fetched under a private ref namespace ---------------------------
+
+
+def _remote_git(*args: str, cwd: Path | None = None, timeout: float = 120.0) -> str:
+    """Run git against a remote: never prompting, bounded in time; GitError on failure."""
+    import subprocess
+
+    env = {
+        **os.environ,
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ASKPASS": "/bin/false",
+        "SSH_ASKPASS": "/bin/false",
+        "GIT_SSH_COMMAND": "ssh -o BatchMode=yes",
+    }
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} took longer than {timeout:.0f} s") from None
+    if done.returncode != 0:
+        detail = " ".join((done.stderr or done.stdout).split())
+        raise GitError(f"git {args[0]} failed: {detail or done.returncode}")
+    return done.stdout
+
+
+def remote_tags(url: str, *, timeout: float = 60.0) -> dict[str, str]:
+    """Return the tags *url* offers (name without ``refs/tags/`` -> object id).
+
+    Raise :class:`GitError` when the remote cannot be reached or is no git repository.
+    """
+    out = _remote_git("ls-remote", "--tags", "--refs", "--end-of-options", url, timeout=timeout)
+    tags = {}
+    for line in out.splitlines():
+        oid, _, ref = line.partition("\t")
+        if ref.startswith("refs/tags/"):
+            tags[ref.removeprefix("refs/tags/")] = oid
+    return tags
+
+
+def fetch_refs(git_dir: Path, url: str, refspecs: Sequence[str], *, timeout: float = 120.0) -> None:
+    """Fetch *refspecs* of *url* into the repository at *git_dir* (no tags, no FETCH_HEAD)."""
+    _remote_git(
+        "--git-dir",
+        str(git_dir),
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--force",
+        "--end-of-options",
+        url,
+        *refspecs,
+        timeout=timeout,
+    )
+
+
+def list_refs(git_dir: Path, prefix: str) -> dict[str, str]:
+    """Return the refs under *prefix* of the repository at *git_dir* -> the object each names.
+
+    Oldest first: ordered by the date of the tag (or of the commit a lightweight tag names).
+    """
+    out = _remote_git(
+        "--git-dir",
+        str(git_dir),
+        "for-each-ref",
+        "--sort=refname",
+        "--sort=creatordate",  # the last key sorts first
+        "--format=%(refname)%09%(objectname)",
+        prefix,
+    )
+    refs = {}
+    for line in out.splitlines():
+        name, _, oid = line.partition("\t")
+        refs[name] = oid
+    return refs
+
+
+def update_refs(git_dir: Path, changes: dict[str, str | None]) -> None:
+    """Set (or, with None, delete) refs of the repository at *git_dir*, all or none."""
+    if not changes:
+        return
+    import subprocess
+
+    lines = ["start"]
+    for ref, oid in changes.items():
+        lines.append(f"delete {ref}" if oid is None else f"update {ref} {oid}")
+    lines += ["prepare", "commit"]
+    done = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "update-ref", "--stdin"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        detail = " ".join((done.stderr or done.stdout).split())
+        raise GitError(f"git update-ref failed: {detail or done.returncode}")

@@ -571,7 +571,26 @@ def _dump_field(key: str, value: Any) -> list[str]:
     return stream.getvalue().splitlines(keepends=True)
 
 
+def _dump_fields(changes: dict[str, Any]) -> dict[str, list[str]]:
+    """Return the lines of each field of *changes* (None: removed), dumped in one go."""
+    values = {key: _plain(value) for key, value in changes.items() if value is not None}
+    if not values:
+        return {}
+    stream = io.StringIO()
+    yaml = _round_trip()
+    # One value object in two fields (a date) must not become an anchor and an alias:
+    # each field is written as its own dump would write it.
+    yaml.representer.ignore_aliases = lambda data: True
+    yaml.dump(values, stream)
+    lines = stream.getvalue().splitlines(keepends=True)
+    blocks = {key: lines[start:end] for key, start, end in _blocks(lines) if key is not None}
+    if list(blocks) != list(values):  # a key the block scanner does not see: one at a time
+        return {key: _dump_field(key, value) for key, value in values.items()}
+    return blocks
+
+
 def _splice(text: str, changes: dict[str, Any], order: Sequence[str]) -> str | None:
+    dumped = _dump_fields(changes)
     lines = text.splitlines(keepends=True)
     if any(line.startswith(("---", "...", "%")) for line in lines):
         return None
@@ -589,12 +608,12 @@ def _splice(text: str, changes: dict[str, Any], order: Sequence[str]) -> str | N
         while tail > 1 and (not block[tail - 1].strip() or block[tail - 1].startswith("#")):
             tail -= 1  # comments and blank lines before the next key stay where they are
         if changes[key] is not None:
-            out += _dump_field(key, changes[key])
+            out += dumped[key]
         out += block[tail:]
     for key, value in changes.items():
         if key in seen or value is None:
             continue
-        block = _dump_field(key, value)
+        block = dumped[key]
         anchor = _insertion_point(out, key, order)
         out[anchor:anchor] = block
     return "".join(out)
@@ -623,14 +642,8 @@ def update_text(text: str, changes: dict[str, Any], *, order: Sequence[str] = ()
     included, stays as the officer wrote it; a field that was absent goes after the last
     field that *order* puts before it. The result is checked by reading it back.
     """
-    expected = _safe_loader().load(text)
-    for key, value in changes.items():
-        if value is None:
-            expected.pop(key, None)
-        else:
-            expected[key] = _plain(value)
     spliced = _splice(text, changes, order)
-    if spliced is not None and _safe_loader().load(spliced) == expected:
+    if spliced is not None and _reads_back(text, spliced, changes):
         return spliced
     yaml = _round_trip()
     data = yaml.load(text)
@@ -642,6 +655,35 @@ def update_text(text: str, changes: dict[str, Any], *, order: Sequence[str] = ()
     stream = io.StringIO()
     yaml.dump(data, stream)
     return stream.getvalue()
+
+
+def _reads_back(text: str, spliced: str, changes: dict[str, Any]) -> bool:
+    """Return whether *spliced* reads as *text* with *changes* applied, and nothing else."""
+    before, after = _fast_load(text), _fast_load(spliced)
+    if before is _UNUSUAL or after is _UNUSUAL or not isinstance(before, dict):
+        before, after = _safe_loader().load(text), _safe_loader().load(spliced)
+        normalize = False
+    else:
+        normalize = True  # the fast loader reads text NFC-normalized: compare it so
+    if not isinstance(before, dict):
+        return False
+    expected = dict(before)
+    for key, value in changes.items():
+        if value is None:
+            expected.pop(key, None)
+        else:
+            expected[key] = _nfc(_plain(value)) if normalize else _plain(value)
+    return bool(after == expected)
+
+
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {_nfc(k): _nfc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    return value
 
 
 def dump_text(value: Any, *, header: str = "") -> str:
