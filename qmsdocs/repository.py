@@ -609,23 +609,10 @@ class Repository:
         They are kept under ``refs/qms-framework/<name>/tags/`` and read back with
         :meth:`Repository.at`; no commit is made. See :mod:`qmsdocs.framework.follow`.
         """
-        from qmsdocs.framework.actions import followed_framework
-        from qmsdocs.framework.follow import fetch_framework
-        from qmsdocs.store.git import GitStore
+        from qmsdocs.framework.follow import fetch_followed
 
         self._reader.require_writable()
-        config = self.config
-        chosen = [followed_framework(config, name)] if name else list(config.frameworks)
-        if not chosen:
-            followed_framework(config, None)  # says that none is followed
-        if self.git_top is None:
-            raise ActionRefused(_("{root} is not inside a git work tree").format(root=self.root))
-        store = GitStore(self.git_top)
-        try:
-            git_dir = store.git_dir()
-        finally:
-            store.close()
-        return [fetch_framework(git_dir, f.name, f.url, release=f.release) for f in chosen]
+        return fetch_followed(self, name)
 
     def adopt(
         self,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qmsdocs.errors import ActionRefused, ConfigError, GitError, RepositoryNotFound
-from qmsdocs.i18n import S_
+from qmsdocs.i18n import S_, _
 
 if TYPE_CHECKING:
     from qmsdocs.repository import Repository
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "NAMESPACE",
     "FetchedFramework",
+    "fetch_followed",
     "fetch_framework",
     "latest_release",
     "open_release",
@@ -205,3 +206,22 @@ def fetch_framework(
     finally:
         update_refs(git_dir, dict.fromkeys(list_refs(git_dir, incoming)))
     return FetchedFramework(name, url, tuple(releases(git_dir, name)), tuple(new), tuple(moved))
+
+
+def fetch_followed(repo: Repository, name: str | None = None) -> list[FetchedFramework]:
+    """Fetch the releases of every framework *repo* follows (or of *name*) into its git."""
+    from qmsdocs.framework.actions import followed_framework
+    from qmsdocs.store.git import GitStore
+
+    config = repo.config
+    chosen = [followed_framework(config, name)] if name else list(config.frameworks)
+    if not chosen:
+        followed_framework(config, None)  # says that none is followed
+    if repo.git_top is None:
+        raise ActionRefused(_("{root} is not inside a git work tree").format(root=repo.root))
+    store = GitStore(repo.git_top)
+    try:
+        git_dir = store.git_dir()
+    finally:
+        store.close()
+    return [fetch_framework(git_dir, f.name, f.url, release=f.release) for f in chosen]

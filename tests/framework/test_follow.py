@@ -157,7 +157,7 @@ def test_adopt_with_a_local_code_and_status(
     code, out, err = qms(capsys, "-C", str(agency), "framework", "update", "--as", "an")
     assert code == 0, err
     assert "left alone, a draft or review is open: QT-AP-01" in out
-    assert "Take release v2 of framework mo-hinh-xa: 0 revision draft(s)" in out
+    assert "Nhận bản phát hành v2 của mô hình khung mo-hinh-xa: 0 dự thảo sửa đổi" in out  # vi agency
 
 
 def test_a_shared_legal_file_edited_locally_is_flagged(province: Province, tmp_path: Path) -> None:
