@@ -46,6 +46,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/warm.py
 	$(BIN)/python bench/portal.py
 	$(BIN)/python bench/framework.py
+	$(BIN)/python bench/fleet.py --agencies 227 --json bench/fleet-results.json
 
 ## stress: the long reliability runs (RELIABILITY.md): properties, kills, concurrency, tampering
 stress: $(VENV)/.installed-dev

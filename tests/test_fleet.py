@@ -158,19 +158,23 @@ def test_the_fleet_over_a_real_git_server(
     assert code == 1 and "UBND xã Tân Lập" in flat and "Các cơ quan ngày 31/12/2025" in flat
     assert "phê duyệt không kiểm chứng được" in flat and "chưa tải về lần nào" in flat
 
-    # a warm run reads again only what moved: here only the agency never fetched
-    from qmsdocs.fleet import status as status_module
+    # a warm run reads again only what moved: nothing here, so no process is started
+    from qmsdocs.fleet import isolate
 
     calls: list[str] = []
-    real = status_module.agency_status
+    real = isolate.read_isolated
 
-    def counted(agency: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(agency.id)
-        return real(agency, *args, **kwargs)
+    def counted(agencies: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.extend(a.id for a in agencies)
+        return real(agencies, *args, **kwargs)
 
-    monkeypatch.setattr(status_module, "agency_status", counted)
+    monkeypatch.setattr(isolate, "read_isolated", counted)
     code, warm, _ = run(capsys, "-C", str(province), "fleet", "status", "--as-of", AS_OF, "--json")
-    assert json.loads(warm) == data and calls == ["ha-giang"]
+    assert json.loads(warm) == data and calls == []
+    git(served / "good.git", "update-ref", "refs/heads/main", "HEAD~1")  # an-hoa moves back
+    run(capsys, "-C", str(province), "fleet", "fetch")
+    code, _, _ = run(capsys, "-C", str(province), "fleet", "status", "--as-of", AS_OF, "--json")
+    assert calls == ["an-hoa"]  # only the agency whose head moved is read again
 
     # the province's outputs, opened by LibreOffice with the Vietnamese intact
     out = province.parent / "out"

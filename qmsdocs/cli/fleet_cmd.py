@@ -14,7 +14,15 @@ from rich.table import Table
 from qmsdocs.cli.context import DATE, AppContext, emit_json, now
 from qmsdocs.errors import ActionRefused
 from qmsdocs.findings import Severity
-from qmsdocs.fleet import Agency, add_agency, fetch_all, fleet_status, read_fleet, remove_agency
+from qmsdocs.fleet import (
+    Agency,
+    add_agency,
+    cache_path,
+    fetch_all,
+    fleet_status,
+    read_fleet,
+    remove_agency,
+)
 from qmsdocs.i18n import N_, _, current_language
 from qmsdocs.store.git import Identity, configured_identity, git_state
 
@@ -103,9 +111,11 @@ def remove(app: AppContext, agency_id: str, by: str | None) -> int:
 @fleet.command("fetch")
 @click.option("--jobs", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Agencies fetched at the same time.")  # fmt: skip
+@click.option("--timeout", type=click.FloatRange(min=1), default=120, show_default=True,
+              help="Seconds one agency's fetch may take.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.pass_obj
-def fetch(app: AppContext, jobs: int, as_json: bool) -> int:
+def fetch(app: AppContext, jobs: int, timeout: float, as_json: bool) -> int:
     """Mirror every agency's repository (bare, never checked out); one line per failure."""
     git_dir = _git_dir(app)
     agencies = read_fleet(app.directory).agencies
@@ -115,6 +125,7 @@ def fetch(app: AppContext, jobs: int, as_json: bool) -> int:
             agencies,
             now=now(),
             jobs=jobs,
+            timeout=timeout,
             progress=lambda _result: bar.update(1),
         )
     if as_json:
@@ -141,11 +152,21 @@ def fetch(app: AppContext, jobs: int, as_json: bool) -> int:
 @fleet.command("status")
 @click.option("--as-of", "as_of", type=DATE, help="The day to report on (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Agencies read at the same time (default: the cores).")  # fmt: skip
+@click.option("--timeout", type=click.FloatRange(min=1), default=None,
+              help="Seconds one agency may take to be read (default: 120).")  # fmt: skip
 @click.pass_obj
-def status(app: AppContext, as_of: dt.date | None, as_json: bool) -> int:
-    """One row per agency: documents in force, what is missing or overdue, approvals verified."""
+def status(
+    app: AppContext, as_of: dt.date | None, as_json: bool, jobs: int | None, timeout: float | None
+) -> int:
+    """One row per agency: documents in force, what is missing or overdue, approvals verified.
+
+    Each agency is read in a process of its own, with a time limit: one that hangs or
+    breaks is a problem of its row, and the others go on.
+    """
     day = as_of or now().date()
-    rows = _statuses(app, day)
+    rows = _statuses(app, day, jobs=jobs, timeout=timeout)
     if as_json:
         emit_json({"as_of": day.isoformat(), "agencies": [r.to_dict() for r in rows]})
         return 1 if any(r.failed for r in rows) else 0
@@ -168,13 +189,17 @@ def status(app: AppContext, as_of: dt.date | None, as_json: bool) -> int:
     return 1 if any(r.failed for r in rows) else 0
 
 
-def _statuses(app: AppContext, day: dt.date) -> list[Any]:
+def _statuses(
+    app: AppContext, day: dt.date, *, jobs: int | None = None, timeout: float | None = None
+) -> list[Any]:
     git_dir = _git_dir(app)
     return fleet_status(
         read_fleet(app.directory).agencies,
         git_dir,
         on=day,
-        cache_dir=git_dir / "qms-cache" / "fleet",
+        cache_dir=cache_path(git_dir),
+        jobs=jobs,
+        timeout=timeout,
     )
 
 

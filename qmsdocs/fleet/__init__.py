@@ -8,7 +8,7 @@ approvals verify. An agency's repository is untrusted: whatever it holds is a pr
 row, never a stop of the run.
 """
 
-from qmsdocs.fleet.fetch import FetchResult, fetch_all, mirror_path
+from qmsdocs.fleet.fetch import FetchResult, cache_path, fetch_all, mirror_path
 from qmsdocs.fleet.model import FLEET_FILE, Agency, FleetList
 from qmsdocs.fleet.register import add_agency, read_fleet, remove_agency
 from qmsdocs.fleet.status import AgencyStatus, Problem, fleet_status
@@ -21,6 +21,7 @@ __all__ = [
     "FleetList",
     "Problem",
     "add_agency",
+    "cache_path",
     "fetch_all",
     "fleet_status",
     "mirror_path",

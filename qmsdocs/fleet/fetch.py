@@ -15,7 +15,14 @@ from qmsdocs.fleet.model import Agency
 from qmsdocs.store.files import write_atomic
 from qmsdocs.store.git import mirror_fetch
 
-__all__ = ["FetchResult", "fetch_all", "fetched_heads", "fetched_times", "mirror_path"]
+__all__ = [
+    "FetchResult",
+    "cache_path",
+    "fetch_all",
+    "fetched_heads",
+    "fetched_times",
+    "mirror_path",
+]
 
 #: Where the mirrors are kept, inside the province repository's git directory.
 MIRRORS = "qms-fleet"
@@ -25,6 +32,12 @@ _FETCHED = "fetched.json"
 def mirror_path(git_dir: Path, agency_id: str) -> Path:
     """Return where the bare mirror of *agency_id* is kept."""
     return git_dir / MIRRORS / f"{agency_id}.git"
+
+
+def cache_path(git_dir: Path) -> Path:
+    """Return where the fleet keeps what it read (rows by head, blobs by id): beside the
+    mirrors, so that the fleet writes nothing outside ``qms-fleet``."""
+    return git_dir / MIRRORS / "cache"
 
 
 @dataclass(frozen=True)

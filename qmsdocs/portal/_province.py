@@ -29,7 +29,7 @@ def province_rows(
 
     Writes the portal of each agency whose approvals verify into ``out/agencies/<id>``.
     """
-    from qmsdocs.fleet import FLEET_FILE, fleet_status, mirror_path, read_fleet
+    from qmsdocs.fleet import FLEET_FILE, cache_path, fleet_status, mirror_path, read_fleet
     from qmsdocs.store.git import git_state
 
     if not (repo.root / FLEET_FILE).is_file():
@@ -37,7 +37,7 @@ def province_rows(
     git_dir = git_state(repo.root).git_dir
     if git_dir is None:
         return None
-    cache = git_dir / "qms-cache" / "fleet"
+    cache = cache_path(git_dir)
     rows = []
     for status in fleet_status(read_fleet(repo.root).agencies, git_dir, on=as_of, cache_dir=cache):
         portal = None

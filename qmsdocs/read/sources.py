@@ -222,6 +222,25 @@ def _safe(path: str) -> bool:
     return all(p not in ("", ".", "..") and "\\" not in p for p in parts)
 
 
+#: Files parsed by this process, kept in memory by object id and model for every snapshot it
+#: opens afterwards (:func:`keep_parsed`): a fleet worker reads agency after agency, and
+#: their legal registries hold the same texts (at 46 agencies, 26,480 legal files of 29,898
+#: read, from fewer than 2,000 distinct blobs). None: nothing kept (the default).
+_PARSED: dict[tuple[str, str], tuple[Any, list[Any]]] | None = None
+_PARSED_PREFIXES: tuple[str, ...] = ()
+_PARSED_LIMIT = 0
+
+
+def keep_parsed(prefixes: tuple[str, ...] = ("legal/",), limit: int = 5000) -> None:
+    """Keep, in this process, what snapshots parse from files under *prefixes*, by content.
+
+    At most *limit* files are kept; a value recalled is a copy, so no snapshot sees another
+    one's changes.
+    """
+    global _PARSED, _PARSED_PREFIXES, _PARSED_LIMIT
+    _PARSED, _PARSED_PREFIXES, _PARSED_LIMIT = {}, prefixes, limit
+
+
 class CommitTree(Source):
     """The tree of one commit of any git repository (bare mirrors too), read-only."""
 
@@ -331,6 +350,13 @@ class CommitTree(Source):
         return held
 
     def recall(self, file: str, model: type[BaseModel], findings: list[Finding]) -> Any:
+        oid = self._oids.get(file)
+        if _PARSED is not None and oid is not None and file.startswith(_PARSED_PREFIXES):
+            kept = _PARSED.get((oid, model.__name__))
+            if kept is not None:
+                value, rows = kept
+                findings.extend(row_finding(file, row) for row in rows)
+                return value.model_copy() if value is not None else None
         where = self._entry(file, model)
         if where is None:
             return None
@@ -376,6 +402,15 @@ class CommitTree(Source):
     def remember(
         self, file: str, model: type[BaseModel], value: Any, findings: list[Finding]
     ) -> None:
+        oid = self._oids.get(file)
+        if (
+            _PARSED is not None
+            and oid is not None
+            and file.startswith(_PARSED_PREFIXES)
+            and len(_PARSED) < _PARSED_LIMIT
+            and (value is not None or findings)
+        ):
+            _PARSED[(oid, model.__name__)] = (value, [finding_row(f) for f in findings])
         where = self._entry(file, model)
         if where is None:
             return

@@ -216,6 +216,27 @@ class GitStore:
             return False
         return True
 
+    def reachable(self, commits: Sequence[str], of: str) -> set[str]:
+        """Return which of *commits* are reachable from *of*, in one git call.
+
+        ``git rev-list`` walks *of*'s history once, stopping below the oldest of *commits*
+        it meets; a commit git does not know is never reachable.
+        """
+        wanted = set(commits)
+        if not wanted:
+            return set()
+        try:
+            out = self._run("rev-list", "--end-of-options", of, "--")
+        except GitError:
+            return set()
+        found = set()
+        for line in out.split():
+            if line in wanted:
+                found.add(line)
+                if len(found) == len(wanted):
+                    break
+        return found
+
     # -- writing -------------------------------------------------------------------------
 
     def commit(
@@ -475,6 +496,9 @@ class GitStore:
         """Return the bytes of each ``rev:path`` in *specs* through one persistent git process."""
         out: list[bytes | None] = []
         for spec in specs:
+            if not _batch_safe(spec):
+                out.append(None)
+                continue
             try:
                 _, kind, _, data = self._git.get_object_data(spec)
             except (ValueError, git.GitCommandError, git.BadObject, git.BadName):
@@ -490,6 +514,9 @@ class GitStore:
         """
         out: list[str | None] = []
         for spec in specs:
+            if not _batch_safe(spec):
+                out.append(None)
+                continue
             try:
                 oid, _, _ = self._git.get_object_header(spec)
             except (ValueError, git.GitCommandError, git.BadObject, git.BadName):
@@ -508,6 +535,21 @@ class GitStore:
             return False, " ".join(str(error.stderr).split())
         _, stdout, stderr = out
         return True, " ".join(f"{stdout} {stderr}".split())
+
+
+def _batch_safe(spec: str) -> bool:
+    """Return whether ``rev:path`` *spec* can go to ``cat-file --batch`` without killing it.
+
+    Git ends the whole batch process on a path outside the repository (``../x``, ``/x``) and
+    reads a newline as the end of a request; such a path, which only a forged tag or commit
+    message can give, names nothing.
+    """
+    if "\n" in spec or "\r" in spec or "\0" in spec:
+        return False
+    _, colon, path = spec.partition(":")
+    if not colon:
+        return True
+    return not path.startswith("/") and ".." not in path.split("/")
 
 
 def _identity_env(who: Identity, when: dt.datetime) -> dict[str, str]:
@@ -769,6 +811,32 @@ def evidence_refs(git_dir: Path) -> list[str]:
     finally:
         repo.close()
     return [line for line in out.splitlines() if line]
+
+
+def tags_not_on_commits(git_dir: Path, prefix: str = "refs/tags/qms/") -> list[tuple[str, str]]:
+    """Return the tags under *prefix* that name no commit, with the type they name.
+
+    An issued revision's tag names its approval commit; one naming a tree or a blob (which
+    history reading passes over) is forged or broken.
+    """
+    try:
+        repo = git.Repo(git_dir)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return []
+    try:
+        out = repo.git.for_each_ref("--format=%(refname) %(objecttype) %(*objecttype)", prefix)
+    except git.GitCommandError:
+        return []
+    finally:
+        repo.close()
+    odd = []
+    for line in out.splitlines():
+        name, _, kinds = line.partition(" ")
+        kind, _, peeled = kinds.partition(" ")
+        target = peeled.strip() or kind
+        if name and target != "commit":
+            odd.append((name.removeprefix("refs/tags/"), target))
+    return odd
 
 
 def configured_identity(path: Path) -> Identity | None:
