@@ -18,6 +18,7 @@ is a :class:`QmsError`.
 from __future__ import annotations
 
 import importlib
+import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -164,6 +165,23 @@ _WHERE = {
     "status_on": "qmsdocs.lifecycle",
     "verify": "qmsdocs.verify",
 }
+
+
+class _Package(ModuleType):
+    """This package, whose public ``verify`` is also the name of a submodule.
+
+    Importing a submodule sets the package's attribute of that name to the module; for a
+    public function defined in the submodule of its name (``qmsdocs.verify``), the
+    attribute stays the function, as when every name was imported eagerly.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, ModuleType) and _WHERE.get(name) == value.__name__:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:
