@@ -10,7 +10,8 @@ Every error the library raises on purpose derives from :class:`QmsError`::
     ├── ConfigError             qms.yaml is missing, unreadable or invalid
     ├── ActionRefused           a lifecycle action the rules do not allow (nothing changed)
     │   ├── RepositoryBusy      another action holds the repository lock
-    │   └── ReadOnlyRepository  an action asked of a snapshot of a commit (Repository.at)
+    │   ├── ReadOnlyRepository  an action asked of a snapshot of a commit (Repository.at)
+    │   └── UnknownPlaceholder  a framework model names a parameter it does not declare
     └── GitError                git failed; the action was rolled back
 
 Content problems found by validation are *findings* (:class:`qmsdocs.Finding`), not
@@ -36,6 +37,7 @@ __all__ = [
     "QmsError",
     "ReadOnlyRepository",
     "RepositoryNotFound",
+    "UnknownPlaceholder",
 ]
 
 
@@ -104,6 +106,10 @@ class ActionRefused(QmsError):
 
 class ReadOnlyRepository(ActionRefused):
     """An action asked of a read-only snapshot of a commit; nothing was changed."""
+
+
+class UnknownPlaceholder(ActionRefused):
+    """A framework's model document names a parameter the framework does not declare."""
 
 
 class RepositoryBusy(ActionRefused):

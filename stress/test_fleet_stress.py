@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +19,8 @@ import pytest
 
 from stress.conftest import record
 from tests.conftest import SAMPLE, git
-from tests.test_fleet import AS_OF, _free_port, run
+from tests.gitserver import start_daemon
+from tests.test_fleet import AS_OF, run
 from tests.test_fleet_hostile import (
     _WHO,
     _macro,
@@ -76,12 +76,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list
             names.append(f"{kind}-{n}")
     _not_a_qms(served)
     names.append("plain")
-    port = _free_port()
-    daemon = subprocess.Popen(
-        ["git", "daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1", f"--port={port}",
-         f"--base-path={served}", str(served)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    daemon, url = start_daemon(served)
     silent = [socket.socket() for _ in range(3)]
     stop = threading.Event()
     accepted: list[socket.socket] = []
@@ -109,7 +104,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list
         lines += [
             f"  - id: {name}",
             f"    name: {name}",
-            f"    url: git://127.0.0.1:{port}/{name}.git",
+            f"    url: {url}/{name}.git",
         ]
     for n, listener in enumerate(silent):
         lines += [f"  - id: silent-{n}", f"    name: silent {n}",
@@ -118,7 +113,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list
     git(province, "add", "fleet.yaml")
     git(province, *_WHO, "commit", "-qm", "fleet")
     try:
-        yield province, names, f"git://127.0.0.1:{port}"
+        yield province, names, url
     finally:
         stop.set()
         for thread in threads:

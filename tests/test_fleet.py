@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import socket
 import subprocess
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,14 +17,9 @@ from qmsdocs import Repository
 from qmsdocs.cli.main import main
 from qmsdocs.fleet import FleetList, read_fleet
 from tests.conftest import git
+from tests.gitserver import git_daemon
 
 AS_OF = "2025-12-31"  # the demo's objectives are those of 2025
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -49,24 +42,8 @@ def server(
     )
     git(work, "-c", "user.name=X", "-c", "user.email=x@example.org", "commit", "-qam", "sửa tay")
     git(work, "push", "-q", "origin", "HEAD")
-    port = _free_port()
-    daemon = subprocess.Popen(
-        ["git", "daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1", f"--port={port}",
-         f"--base-path={served}", str(served)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.1)
-    try:
-        yield served, f"git://127.0.0.1:{port}"
-    finally:
-        daemon.terminate()
-        daemon.wait(timeout=10)
+    with git_daemon(served) as url:
+        yield served, url
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import git
-from tests.test_fleet import AS_OF, _free_port, run
+from tests.gitserver import start_daemon
+from tests.test_fleet import AS_OF, run
 
 BIG = 50 * 1024 * 1024
 _WHO = ("-c", "user.name=X", "-c", "user.email=x@example.org")
@@ -129,12 +130,7 @@ def hostile(
     for name, change in CHANGES.items():
         _push(served, name, demo_master, change)
     _not_a_qms(served)
-    port = _free_port()
-    daemon = subprocess.Popen(
-        ["git", "daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1", f"--port={port}",
-         f"--base-path={served}", str(served)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    daemon, url = start_daemon(served)
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(8)
@@ -151,14 +147,8 @@ def hostile(
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.1)
     try:
-        yield served, f"git://127.0.0.1:{port}", f"git://127.0.0.1:{silent.getsockname()[1]}"
+        yield served, url, f"git://127.0.0.1:{silent.getsockname()[1]}"
     finally:
         stop.set()
         thread.join(timeout=5)

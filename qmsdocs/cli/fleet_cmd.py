@@ -118,12 +118,14 @@ def remove(app: AppContext, agency_id: str, by: str | None) -> int:
 def fetch(app: AppContext, jobs: int, timeout: float, as_json: bool) -> int:
     """Mirror every agency's repository (bare, never checked out); one line per failure."""
     git_dir = _git_dir(app)
-    agencies = read_fleet(app.directory).agencies
+    fleet = read_fleet(app.directory)
+    agencies = fleet.agencies
     with click.progressbar(length=len(agencies), label=_("fetching"), file=sys.stderr) as bar:
         results = fetch_all(
             git_dir,
             agencies,
             now=now(),
+            frameworks=fleet.frameworks,
             jobs=jobs,
             timeout=timeout,
             progress=lambda _result: bar.update(1),
@@ -144,8 +146,8 @@ def fetch(app: AppContext, jobs: int, timeout: float, as_json: bool) -> int:
                     ),
                     err=True,
                 )
-        good = sum(1 for r in results if r.error is None)
-        click.echo(_("fetched {good} of {count} agencies").format(good=good, count=len(results)))
+        good = sum(1 for r in results[: len(agencies)] if r.error is None)
+        click.echo(_("fetched {good} of {count} agencies").format(good=good, count=len(agencies)))
     return 1 if any(r.error or r.rewritten for r in results) else 0
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs.errors import GitError
-from qmsdocs.fleet.model import Agency
+from qmsdocs.fleet.model import Agency, FleetFramework
 from qmsdocs.store.files import write_atomic
-from qmsdocs.store.git import mirror_fetch
+from qmsdocs.store.git import list_refs, mirror_fetch
 
 __all__ = [
     "FetchResult",
@@ -21,12 +21,14 @@ __all__ = [
     "fetch_all",
     "fetched_heads",
     "fetched_times",
+    "framework_releases",
     "mirror_path",
 ]
 
 #: Where the mirrors are kept, inside the province repository's git directory.
 MIRRORS = "qms-fleet"
 _FETCHED = "fetched.json"
+_RELEASES = "framework-releases.json"
 
 
 def mirror_path(git_dir: Path, agency_id: str) -> Path:
@@ -92,11 +94,48 @@ def fetched_heads(git_dir: Path) -> dict[str, tuple[str | None, tuple[str, ...]]
     }
 
 
+def framework_releases(git_dir: Path) -> dict[str, list[str]]:
+    """Return the releases of each framework of the fleet as last fetched, oldest first."""
+    try:
+        data = json.loads((git_dir / MIRRORS / _RELEASES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): [str(t) for t in v] for k, v in data.items() if isinstance(v, list)}
+
+
+def _fetch_frameworks(
+    git_dir: Path, frameworks: Sequence[FleetFramework], timeout: float
+) -> list[FetchResult]:
+    """Mirror each framework and record its releases (tags, oldest first)."""
+    known = framework_releases(git_dir)
+    results = []
+    for framework in frameworks:
+        mirror = git_dir / MIRRORS / "frameworks" / f"{framework.name}.git"
+        label = f"framework:{framework.name}"
+        try:
+            update = mirror_fetch(framework.url, mirror, timeout=timeout)
+            tags = list_refs(mirror, "refs/tags/")
+        except (GitError, OSError) as error:
+            results.append(FetchResult(label, error=str(error)))
+            continue
+        known[framework.name] = [ref.removeprefix("refs/tags/") for ref in tags]
+        results.append(
+            FetchResult(label, update.head, update.before, update.rewritten, update.kept)
+        )
+    folder = git_dir / MIRRORS
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(folder / _RELEASES, json.dumps(known, indent=1, sort_keys=True).encode("utf-8"))
+    return results
+
+
 def fetch_all(
     git_dir: Path,
     agencies: Sequence[Agency],
     *,
     now: dt.datetime,
+    frameworks: Sequence[FleetFramework] = (),
     jobs: int = 4,
     timeout: float = 120.0,
     progress: Callable[[FetchResult], None] | None = None,
@@ -105,7 +144,9 @@ def fetch_all(
 
     An agency that cannot be fetched (unreachable, login refused, not a git repository)
     gets its error and keeps its previous mirror; the others go on. A history the remote
-    rewrote is kept as evidence (:func:`qmsdocs.store.git.mirror_fetch`).
+    rewrote is kept as evidence (:func:`qmsdocs.store.git.mirror_fetch`). The *frameworks*
+    are mirrored too, and their releases recorded for ``fleet status``
+    (:func:`framework_releases`); their results come after the agencies'.
     """
 
     def one(agency: Agency) -> FetchResult:
@@ -137,4 +178,4 @@ def fetch_all(
     folder = git_dir / MIRRORS
     folder.mkdir(parents=True, exist_ok=True)
     write_atomic(folder / _FETCHED, json.dumps(known, indent=1, sort_keys=True).encode("utf-8"))
-    return results
+    return results + _fetch_frameworks(git_dir, frameworks, timeout)

@@ -11,6 +11,7 @@ and keeps the legal texts it parsed, by content (:func:`qmsdocs.read.sources.kee
 What a worker returns is plain JSON data (:func:`qmsdocs.fleet.status.row_data`), rebuilt
 here.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -18,7 +19,7 @@ import datetime as dt
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -83,11 +84,19 @@ class _Worker:
         self.agency: Agency | None = None
         self.started = 0.0
 
-    def give(self, agency: Agency, git_dir: Path, on: dt.date, cache_dir: Path | None) -> None:
+    def give(
+        self,
+        agency: Agency,
+        git_dir: Path,
+        on: dt.date,
+        cache_dir: Path | None,
+        frameworks: Mapping[str, Sequence[str]],
+    ) -> None:
         self.agency, self.started = agency, time.monotonic()
         self.conn.send(
             (agency.model_dump(mode="json"), str(git_dir), on.isoformat(),
-             str(cache_dir) if cache_dir is not None else None)
+             str(cache_dir) if cache_dir is not None else None,
+             {k: list(v) for k, v in frameworks.items()})
         )  # fmt: skip
 
     def stop(self, *, kill: bool) -> None:
@@ -113,6 +122,7 @@ def read_isolated(
     timeout: float = DEFAULT_TIMEOUT,
     memory_mb: int = DEFAULT_MEMORY_MB,
     done: Callable[[Outcome], None] | None = None,
+    frameworks: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Outcome]:
     """Read *agencies* in at most *jobs* worker processes, one agency at a time each.
 
@@ -122,6 +132,7 @@ def read_isolated(
     A worker keeps the legal texts it parsed (the agencies share most of them).
     """
     context = _context()
+    frameworks = frameworks or {}
     pending = list(agencies)
     pending.reverse()
     idle: list[_Worker] = []
@@ -139,7 +150,7 @@ def read_isolated(
                 worker = idle.pop() if idle else _Worker(context, memory_mb)
                 agency = pending.pop()
                 try:
-                    worker.give(agency, git_dir, on, cache_dir)
+                    worker.give(agency, git_dir, on, cache_dir, frameworks)
                 except OSError:  # pragma: no cover - died before it was asked
                     worker.stop(kill=True)
                     finish(Outcome(agency.id, failure="died", detail="no worker"))

@@ -8,7 +8,7 @@ from qmsdocs.i18n import N_
 from qmsdocs.model.base import Ident, Model, Text
 from qmsdocs.model.problems import invalid
 
-__all__ = ["FLEET_FILE", "Agency", "FleetList"]
+__all__ = ["FLEET_FILE", "Agency", "FleetFramework", "FleetList"]
 
 #: The fleet list, at the top of the province's repository.
 FLEET_FILE = "fleet.yaml"
@@ -25,10 +25,19 @@ class Agency(Model):
     framework: Text | None = Field(default=None, description="The framework it should follow")
 
 
+class FleetFramework(Model):
+    """A framework the province's agencies follow: its name (as the agencies' qms.yaml
+    ``frameworks`` name it) and its git URL, mirrored by ``qms fleet fetch``."""
+
+    name: Ident
+    url: Text = Field(description="Its git URL (git://, https://, ssh:// or a path)")
+
+
 class FleetList(Model):
     """The content of ``fleet.yaml``."""
 
     schema_version: int = 1
+    frameworks: list[FleetFramework] = Field(default_factory=list)
     agencies: list[Agency] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -70,7 +70,7 @@ def add_agency(
     fleet = read_fleet(root)
     if fleet.get(agency.id) is not None:
         raise ActionRefused(_("agency {id} is already in the fleet").format(id=agency.id))
-    new = FleetList(agencies=[*fleet.agencies, agency])
+    new = fleet.model_copy(update={"agencies": [*fleet.agencies, agency]})
     return _commit(root, new, "add", agency, by=by, now=now, language=language)
 
 
@@ -85,7 +85,7 @@ def remove_agency(
     agency = fleet.get(agency_id)
     if agency is None:
         raise ActionRefused(_("no agency {id} in the fleet").format(id=agency_id))
-    new = FleetList(agencies=[a for a in fleet.agencies if a.id != agency_id])
+    new = fleet.model_copy(update={"agencies": [a for a in fleet.agencies if a.id != agency_id]})
     return _commit(root, new, "remove", agency, by=by, now=now, language=language)
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qmsdocs.errors import QmsError
 from qmsdocs.findings import Finding, Severity
-from qmsdocs.fleet.fetch import fetched_heads, fetched_times, mirror_path
+from qmsdocs.fleet.fetch import fetched_heads, fetched_times, framework_releases, mirror_path
 from qmsdocs.fleet.model import Agency
 from qmsdocs.i18n import N_, S_, Said
 from qmsdocs.store.cache import JsonCache
@@ -47,6 +47,8 @@ class AgencyStatus:
     legal_suspects: int = 0
     legal_overdue: int = 0  # suspects past the legal-update deadline (qms.yaml deadlines)
     verified: bool | None = None
+    framework_behind: int | None = None  # releases of its framework behind; None: follows none
+    framework_conflicts: int = 0  # open merge conflicts in its drafts
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -68,6 +70,8 @@ class AgencyStatus:
             "legal_suspects": self.legal_suspects,
             "legal_overdue": self.legal_overdue,
             "verified": self.verified,
+            "framework_behind": self.framework_behind,
+            "framework_conflicts": self.framework_conflicts,
             "problems": [p.to_dict() for p in self.problems],
         }
 
@@ -81,9 +85,18 @@ def _warning(row: AgencyStatus, check: str, said: Said) -> None:
 
 
 def agency_status(
-    agency: Agency, git_dir: Path, *, on: dt.date, cache_dir: Path | None = None
+    agency: Agency,
+    git_dir: Path,
+    *,
+    on: dt.date,
+    cache_dir: Path | None = None,
+    frameworks: Mapping[str, Sequence[str]] | None = None,
 ) -> AgencyStatus:
     """Return the status of *agency* on *on*, read from its mirror at its fetched head.
+
+    *frameworks* gives the releases of each framework of the fleet, oldest first (as
+    :func:`qmsdocs.fleet.framework_releases` recorded them): the agency's lag is counted
+    against them.
 
     Nothing the agency's repository holds can stop the run: a mirror that is missing, not
     a QMS, unreadable or tampered with becomes problems of this row.
@@ -168,6 +181,7 @@ def agency_status(
                 "legal-suspects",
                 S_("{count} document(s) cite legal texts that changed", count=row.legal_suspects),
             )
+        _framework_problems(row, agency, repo, frameworks or {})
         for said in template_problems(mirror, repo.commit or "HEAD", repo.config.export.template):
             _error(row, "template-refused", said)
         failures = [f for f in verify(repo) if f.severity is Severity.ERROR]
@@ -193,6 +207,39 @@ def agency_status(
     except QmsError as error:
         _error(row, "unreadable", error.said or Said.plain(error.message))
     return row
+
+
+def _framework_problems(
+    row: AgencyStatus, agency: Agency, repo: Any, frameworks: Mapping[str, Sequence[str]]
+) -> None:
+    """Count the releases behind and the open conflicts; an agency not following the
+    framework the fleet list names for it is an error."""
+    from qmsdocs.framework.status import framework_lag
+
+    followed = {f.name for f in repo.config.frameworks}
+    if agency.framework and agency.framework not in followed:
+        _error(
+            row,
+            "framework-not-followed",
+            S_("does not follow framework {name}", name=agency.framework),
+        )
+    if not followed:
+        return
+    lag = framework_lag(repo, {k: list(v) for k, v in frameworks.items() if k in followed})
+    row.framework_behind = lag.releases_behind
+    row.framework_conflicts = lag.conflicts
+    if lag.releases_behind:
+        _warning(
+            row,
+            "framework-behind",
+            S_("{count} framework release(s) not taken", count=lag.releases_behind),
+        )
+    if lag.conflicts:
+        _warning(
+            row,
+            "framework-conflicts",
+            S_("{count} merge conflict(s) open in its drafts", count=lag.conflicts),
+        )
 
 
 def _objectives_of_year(repo: Any, summaries: Sequence[Any], on: dt.date) -> bool:
@@ -241,10 +288,11 @@ def fleet_status(
     keys: dict[str, list[Any]] = {}
     fetched = fetched_times(git_dir)
     heads = fetched_heads(git_dir)  # what `fleet fetch` recorded: no git call for a warm row
+    releases = framework_releases(git_dir)
     to_read: list[Agency] = []
     for agency in agencies:
         head, evidence = heads.get(agency.id, (None, ()))
-        key = [2, head, on.isoformat(), list(evidence), agency.name]  # 2: the rows' format
+        key = [3, head, on.isoformat(), list(evidence), agency.name, agency.framework, releases]
         keys[agency.id] = key
         previous = stored.get(agency.id)
         if isinstance(previous, dict) and previous.get("key") == key and head is not None:
@@ -263,7 +311,7 @@ def fleet_status(
     # cold with it, 11.9 s without); a row is kept by head, so a tree is never read twice.
     if to_read and not isolated:
         for agency in to_read:
-            rows[agency.id] = agency_status(agency, git_dir, on=on)
+            rows[agency.id] = agency_status(agency, git_dir, on=on, frameworks=releases)
     elif to_read:
         limit = isolate.DEFAULT_TIMEOUT if timeout is None else timeout
         memory = isolate.DEFAULT_MEMORY_MB if memory_mb is None else memory_mb
@@ -275,6 +323,7 @@ def fleet_status(
             jobs=jobs or isolate.default_jobs(),
             timeout=limit,
             memory_mb=memory,
+            frameworks=releases,
         )
         for agency in to_read:
             outcome = outcomes.get(agency.id) or isolate.Outcome(agency.id, failure="died")
@@ -350,6 +399,8 @@ def row_of(data: dict[str, Any]) -> AgencyStatus:
         legal_suspects=int(data["legal_suspects"]),
         legal_overdue=int(data.get("legal_overdue", 0)),
         verified=data["verified"],
+        framework_behind=data.get("framework_behind"),
+        framework_conflicts=int(data.get("framework_conflicts", 0)),
         problems=[
             Problem(Severity(severity), str(check), Said.from_json(said))
             for severity, check, said in data["problems"]

@@ -52,7 +52,11 @@ def _limit_memory(megabytes: int) -> None:
 
 
 def read_agency(
-    agency: dict[str, Any], git_dir: str, on: str, cache_dir: str | None
+    agency: dict[str, Any],
+    git_dir: str,
+    on: str,
+    cache_dir: str | None,
+    frameworks: dict[str, list[str]] | None = None,
 ) -> tuple[str, Any]:
     """Return ``("row", data)`` of one agency's status, or ``("memory"|"error", why)``."""
     try:
@@ -61,6 +65,7 @@ def read_agency(
             Path(git_dir),
             on=dt.date.fromisoformat(on),
             cache_dir=Path(cache_dir) if cache_dir is not None else None,
+            frameworks=frameworks,
         )
         return ("row", row_data(row))
     except MemoryError:

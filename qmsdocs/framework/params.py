@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from qmsdocs.errors import ActionRefused
+from qmsdocs.errors import ActionRefused, UnknownPlaceholder
 from qmsdocs.findings import field_name
 from qmsdocs.i18n import S_
 from qmsdocs.model.config import FollowedFramework, FrameworkDeclaration
@@ -50,10 +50,6 @@ class Placeholder:
     def field(self) -> str:
         """Return the field as findings name it: ``steps[2].responsible``."""
         return field_name(self.path)
-
-
-class UnknownPlaceholder(ActionRefused):
-    """A model document names a parameter its framework does not declare."""
 
 
 def placeholders(data: Any, path: Path = ()) -> Iterator[Placeholder]:

@@ -64,6 +64,7 @@ def province_rows(
                 documents=sum(status.in_force.values()),
                 overdue_reviews=status.reviews_overdue,
                 overdue_legal=status.legal_overdue,
+                framework_lag=status.framework_behind,
                 portal=portal,
                 problem="; ".join(errors) or None,
             )

@@ -724,33 +724,8 @@ def mirror_fetch(url: str, mirror: Path, *, timeout: float = 120.0) -> MirrorUpd
     and the update says so. Git never asks for a password (a refused login is an error);
     :class:`GitError` names what failed, and *mirror* is left as it was.
     """
-    env = {
-        **os.environ,
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_ASKPASS": "/bin/false",
-        "SSH_ASKPASS": "/bin/false",
-        "GIT_SSH_COMMAND": "ssh -o BatchMode=yes",
-    }
-
     def run(*args: str, cwd: Path | None = None) -> str:
-        import subprocess
-
-        try:
-            done = subprocess.run(
-                ["git", *args],
-                cwd=cwd,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise GitError(f"git {args[0]} took longer than {timeout:.0f} s") from None
-        if done.returncode != 0:
-            detail = " ".join((done.stderr or done.stdout).split())
-            raise GitError(f"git {args[0]} failed: {detail or done.returncode}")
-        return done.stdout
+        return _remote_git(*args, cwd=cwd, timeout=timeout)
 
     def head() -> str | None:
         try:

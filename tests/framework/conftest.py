@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,30 +9,7 @@ import pytest
 
 from tests.conftest import git
 from tests.framework.builders import build_framework, commit_all, write
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def serve(served: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `git daemon` exporting every repository under *served*; return it and its URL."""
-    port = free_port()
-    daemon = subprocess.Popen(
-        ["git", "daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1", f"--port={port}",
-         f"--base-path={served}", str(served)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.1)
-    return daemon, f"git://127.0.0.1:{port}"
+from tests.gitserver import start_daemon
 
 
 class Province:
@@ -67,7 +41,7 @@ def province(tmp_path: Path) -> Iterator[Province]:
     commit_all(plain, "plain")
     git(plain, "tag", "v1")
     git(plain, "clone", "-q", "--bare", str(plain), str(served / "plain.git"))
-    daemon, url = serve(served)
+    daemon, url = start_daemon(served)
     try:
         yield Province(work, bare, f"{url}/mo-hinh-xa.git")
     finally:

@@ -189,3 +189,53 @@ def test_three_agencies_take_a_release(
                "stamp: sha256:00000000")  # fmt: skip
     (problem,) = framework_bases(Repository.open(untouched))
     assert (problem.file, problem.severity.value) == ("procedures/QT-KS-01.yaml", "error")
+
+
+def test_the_fleet_sees_each_agency_s_framework_lag(
+    province: Province, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The province mirrors its framework with the agencies: an agency that has not taken
+    the new release is behind by one, one that took it is not, one that follows none is
+    an error; the portal's dashboard charts the lag."""
+    served = province.bare.parent
+    behind = build_agency(tmp_path / "behind")
+    taken = build_agency(tmp_path / "taken")
+    follow(behind, province.url, "UBND xã Tân Lập", capsys)
+    follow(taken, province.url, "UBND xã Hòa Bình", capsys)
+    none = build_agency(tmp_path / "none")  # lists no framework in its qms.yaml
+    revise_framework(province.work)
+    province.publish()
+    assert qms(capsys, "-C", str(taken), "framework", "fetch")[0] == 0
+    assert qms(capsys, "-C", str(taken), "framework", "update", "--as", "an")[0] == 0
+    url = province.url.rsplit("/", 1)[0]
+    for name, root in (("behind", behind), ("taken", taken), ("none", none)):
+        git(root, "clone", "-q", "--bare", str(root), str(served / f"{name}.git"))
+
+    fleet = tmp_path / "province-office"
+    fleet.mkdir()
+    git(fleet, "init", "-q", "-b", "main")
+    (fleet / "fleet.yaml").write_text(
+        f"schema_version: 1\nframeworks:\n  - {{name: {FW}, url: '{province.url}'}}\nagencies:\n"
+        + "".join(
+            f"  - {{id: {n}, name: UBND xã {n}, url: '{url}/{n}.git', framework: {FW}}}\n"
+            for n in ("behind", "taken", "none")
+        ),
+        encoding="utf-8",
+    )
+    git(fleet, "add", "-A")
+    git(fleet, "-c", "user.name=Sở KH&CN", "-c", "user.email=s@t.vn", "commit", "-qm", "fleet")
+    code, out, err = qms(capsys, "-C", str(fleet), "fleet", "fetch", "--json")
+    assert code == 0, err
+    assert json.loads(out)["agencies"][-1]["agency"] == f"framework:{FW}"
+    code, out, err = qms(capsys, "-C", str(fleet), "fleet", "add", "later", f"{url}/none.git",
+                         "--name", "UBND xã Sau", "--by", "Sở KH&CN <s@t.vn>")  # fmt: skip
+    assert code == 0, err
+    assert f"name: {FW}" in (fleet / "fleet.yaml").read_text(encoding="utf-8")  # kept
+    code, out, err = qms(capsys, "-C", str(fleet), "fleet", "status", "--json")
+    rows = {r["id"]: r for r in json.loads(out)["agencies"]}
+    assert (rows["behind"]["framework_behind"], rows["behind"]["framework_conflicts"]) == (1, 0)
+    assert "framework-behind" in [p["check"] for p in rows["behind"]["problems"]]
+    assert rows["taken"]["framework_behind"] == 0
+    assert not [p for p in rows["taken"]["problems"] if p["check"].startswith("framework")]
+    assert rows["none"]["framework_behind"] is None
+    assert "framework-not-followed" in [p["check"] for p in rows["none"]["problems"]]

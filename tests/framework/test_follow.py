@@ -21,7 +21,8 @@ from tests.framework.builders import (
     revise_framework,
     write,
 )
-from tests.framework.conftest import Province, free_port
+from tests.framework.conftest import Province
+from tests.gitserver import free_port
 
 FW = "mo-hinh-xa"
 NOW = dt.datetime(2025, 2, 3, 9, 0, tzinfo=TZ)
