@@ -39,8 +39,11 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 ## bench: province-scale benchmarks (bench/README.md); prints a table, writes bench/results.json
+## (the floor: bench/floor.py --size 10000 for 10,000 procedures; warm commands: bench/warm.py)
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/floor.py
+	$(BIN)/python bench/warm.py
 	$(BIN)/python bench/portal.py
 	$(BIN)/python bench/framework.py
 	$(BIN)/python bench/fleet.py --agencies 227 --json bench/fleet-results.json

@@ -5,22 +5,29 @@ For one repository, in one run on the same files, it times:
 - the floor: PyYAML's ``CSafeLoader`` (libyaml, C) loading every YAML file qmsdocs reads
   (qms.yaml and each kind's folder), one core, in this process, files already in the page
   cache;
-- ``validate`` of the work tree, cold (a fresh process, ``.git/qms-cache`` removed) and
-  warm (a fresh process, the cache present);
-- ``validate`` of a bare clone through :meth:`qmsdocs.Repository.at`, cold (a fresh process,
-  an empty cache folder), warm (the same cache folder again), and its parent commit with
-  that folder (another tree, whose blobs are nearly all kept by object id);
+- open + ``validate`` of the work tree in a fresh process, cold (``.git/qms-cache`` removed;
+  on every core, and with ``jobs=1`` beside it) and warm (the cache present);
+- ``qms validate``, the whole command in a fresh process: cold, warm (the library's caches,
+  no kept answer) and asked again (the kept answer, :mod:`qmsdocs.cli.kept`);
+- open + ``validate`` of a bare clone through :meth:`qmsdocs.Repository.at`, cold (an empty
+  cache folder), warm (the same folder again), and its parent commit with that folder
+  (another tree, whose blobs are nearly all kept by object id);
 
-and prints each time with its ratio to the floor. The median of ``--repeat`` runs each.
+and prints each with its ratio to the floor, the peak memory of the process (and of its
+largest worker) and the CPU time of the process and of its workers (and git): on a machine
+other jobs share, the CPU time tells what the wall time would be on idle cores. The median of ``--repeat`` runs each. ``uptime``'s load is printed with
+the figures: the ratios, measured side by side, are what compare.
 
-    python bench/floor.py --documents 1000 --legal 200 --commits 2000 --big-revisions 50
-    python bench/floor.py --repo path/to/qms           # any repository (a git work tree)
+    python bench/floor.py                     # 1,000 procedures (generated once, cached)
+    python bench/floor.py --size 10000        # 10,000 procedures
+    python bench/floor.py --repo path/to/qms  # any repository (a git work tree)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -36,14 +43,24 @@ if str(PROJECT) not in sys.path:  # run as a script: python bench/floor.py
 FOLDERS = ("procedures", "policies", "objectives", "forms", "legal")
 
 _CHILD = """
-import sys, time
+import resource, sys, time
 started = time.perf_counter()
 from qmsdocs import Repository
 imported = time.perf_counter()
-where, rev, cache = sys.argv[1], sys.argv[2], sys.argv[3]
-repo = Repository.open(where) if rev == "-" else Repository.at(where, rev, cache_dir=cache)
+where, rev, cache, jobs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+jobs = None if jobs == "auto" else int(jobs)
+if rev == "-":
+    repo = Repository.open(where, jobs=jobs)
+else:
+    repo = Repository.at(where, rev, cache_dir=cache, jobs=jobs)
 findings = repo.validate()
-print(time.perf_counter() - imported, imported - started, len(repo), len(findings))
+done = time.perf_counter()
+me = resource.getrusage(resource.RUSAGE_SELF)
+them = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(
+    done - imported, imported - started, len(repo), len(findings), me.ru_maxrss / 1024,
+    them.ru_maxrss / 1024, me.ru_utime + me.ru_stime, them.ru_utime + them.ru_stime,
+)
 """
 
 
@@ -65,16 +82,35 @@ def floor(root: Path) -> tuple[float, int]:
     return time.perf_counter() - started, len(files)
 
 
-def child(where: Path, rev: str, cache: Path) -> tuple[float, float]:
-    """Return (wall seconds of the whole process, seconds of open + validate in it)."""
+def child(where: Path, rev: str, cache: Path, jobs: str = "auto") -> tuple[float, ...]:
+    """Return (wall s of the process, s of open + validate, peak MB, largest worker's MB,
+    CPU s of the process, CPU s of its workers and git)."""
     started = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(where), rev, str(cache)],
+        [sys.executable, "-c", _CHILD, str(where), rev, str(cache), jobs],
         check=True,
         capture_output=True,
         text=True,
     ).stdout.split()
-    return time.perf_counter() - started, float(out[0])
+    return time.perf_counter() - started, *(float(out[i]) for i in (0, 4, 5, 6, 7))
+
+
+def command(root: Path) -> tuple[float, ...]:
+    """Return (wall s, wall s, 0, 0, 0, 0) of ``qms validate`` in *root*, the whole command."""
+    qms = Path(sys.executable).with_name("qms")
+    started = time.perf_counter()
+    subprocess.run([str(qms), "-C", str(root), "validate"], capture_output=True, check=False)
+    wall = time.perf_counter() - started
+    return wall, wall, 0.0, 0.0, 0.0, 0.0
+
+
+def age(root: Path, seconds: int = 10) -> None:
+    """Make every file and folder of *root* *seconds* older (a work tree at rest)."""
+    then = time.time() - seconds
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            os.utime(os.path.join(folder, name), (then, then))
+        os.utime(folder, (then, then))
 
 
 def median(values: list[float]) -> float:
@@ -86,8 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the floor benchmark; print the table and write --json if asked."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repo", type=Path, help="a QMS work tree (default: a generated one)")
-    parser.add_argument("--documents", type=int, default=1_000)
-    parser.add_argument("--legal", type=int, default=200)
+    parser.add_argument("--size", type=int, default=1_000, help="procedures generated")
     parser.add_argument("--commits", type=int, default=2_000)
     parser.add_argument("--big-revisions", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
@@ -99,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         from bench.run import ensure_repository
 
         params = Params(
-            documents=args.documents,
-            legal=args.legal,
+            documents=args.size,
+            legal=max(1, args.size // 5),
             commits=args.commits,
             big_revisions=args.big_revisions,
         )
@@ -109,33 +144,77 @@ def main(argv: list[str] | None = None) -> int:
     try:
         work = scratch / "work"
         subprocess.run(["git", "clone", "-q", str(root), str(work)], check=True)
+        age(work)  # files changed in the last 2 s are never cached ("racy"): a tree at rest
         bare = scratch / "bare.git"
         subprocess.run(["git", "clone", "-q", "--bare", str(root), str(bare)], check=True)
+        cache_of_tree = work / ".git" / "qms-cache"
+
+        def cold() -> None:
+            shutil.rmtree(cache_of_tree, ignore_errors=True)
+
+        def forget_answers() -> None:
+            for path in cache_of_tree.glob("answer-*.json"):
+                path.unlink()
+
+        loads = [os.getloadavg()[0]]
         floors = []
-        for _ in range(args.repeat):
+        cases = (
+            "tree_cold", "tree_cold_1job", "tree_warm", "qms_validate_cold",
+            "qms_validate_warm", "qms_validate_again", "bare_cold", "bare_cold_1job",
+            "bare_warm", "bare_parent",
+        )  # fmt: skip
+        rows: dict[str, list[tuple[float, ...]]] = {k: [] for k in cases}
+        for index in range(args.repeat):
             seconds, files = floor(work)
             floors.append(seconds)
-        base = median(floors)
-        rows: dict[str, list[tuple[float, float]]] = {
-            k: [] for k in ("tree_cold", "tree_warm", "bare_cold", "bare_warm", "bare_parent")
-        }
-        for index in range(args.repeat):
-            shutil.rmtree(work / ".git" / "qms-cache", ignore_errors=True)
+            cold()
             rows["tree_cold"].append(child(work, "-", scratch))
+            cold()
+            rows["tree_cold_1job"].append(child(work, "-", scratch, "1"))
             rows["tree_warm"].append(child(work, "-", scratch))
+            cold()
+            rows["qms_validate_cold"].append(command(work))
+            forget_answers()
+            rows["qms_validate_warm"].append(command(work))
+            command(work)  # keeps the answer (a first warm run after a cold one may not)
+            rows["qms_validate_again"].append(command(work))
             cache = scratch / f"cache{index}"
             rows["bare_cold"].append(child(bare, "HEAD", cache))
+            rows["bare_cold_1job"].append(child(bare, "HEAD", scratch / f"one{index}", "1"))
             rows["bare_warm"].append(child(bare, "HEAD", cache))
             # another commit (another tree) whose blobs are nearly all known by their ids
             rows["bare_parent"].append(child(bare, "HEAD~1", cache))
-        print(f"{files} files; floor (CSafeLoader, one core): {base:.3f} s")
-        print(f"{'case':<12} {'process s':>10} {'open+validate s':>16} {'x floor':>8}")
-        result: dict[str, object] = {"files": files, "floor": base}
+            loads.append(os.getloadavg()[0])
+        base = median(floors)
+        print(
+            f"{files} files; floor (CSafeLoader, one core): {base:.3f} s; "
+            f"load average {min(loads):.2f}-{max(loads):.2f} over the run"
+        )
+        print(
+            f"{'case':<20} {'process s':>10} {'open+validate s':>16} {'x floor':>8} "
+            f"{'peak MB':>8} {'worker MB':>10} {'CPU s':>6} {'workers CPU s':>14}"
+        )
+        result: dict[str, object] = {"files": files, "floor": base, "load": loads}
         for name, runs in rows.items():
             wall = median([r[0] for r in runs])
             inner = median([r[1] for r in runs])
-            print(f"{name:<12} {wall:>10.3f} {inner:>16.3f} {inner / base:>8.2f}")
-            result[name] = {"process": wall, "open_validate": inner, "ratio": inner / base}
+            peak = max(r[2] for r in runs)
+            worker = max(r[3] for r in runs)
+            cpu = median([r[4] for r in runs])
+            cpu_workers = median([r[5] for r in runs])
+            print(
+                f"{name:<20} {wall:>10.3f} {inner:>16.3f} {inner / base:>8.2f} "
+                f"{peak:>8.0f} {worker:>10.0f} {cpu:>6.2f} {cpu_workers:>14.2f}"
+            )
+            result[name] = {
+                "process": wall,
+                "open_validate": inner,
+                "ratio": inner / base,
+                "peak_mb": peak,
+                "worker_peak_mb": worker,
+                "cpu": cpu,
+                "workers_cpu": cpu_workers,
+            }
         if args.json:
             args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     finally:

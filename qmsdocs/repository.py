@@ -74,18 +74,25 @@ class Repository:
     """
 
     def __init__(
-        self, root: Path, *, _cache: dict[str, Any] | None = None, _source: Source | None = None
+        self,
+        root: Path,
+        *,
+        _cache: dict[str, Any] | None = None,
+        _source: Source | None = None,
+        jobs: int | None = None,
     ) -> None:
-        self._reader = Reader(root, cache=_cache, source=_source)
+        self._reader = Reader(root, cache=_cache, source=_source, jobs=jobs)
         self.root = self._reader.root
 
     @classmethod
-    def open(cls, path: str | Path = ".") -> Repository:
+    def open(cls, path: str | Path = ".", *, jobs: int | None = None) -> Repository:
         """Open the QMS repository at *path* or the nearest folder above it holding qms.yaml.
 
+        Files no cache knows are read on every core when there are many (*jobs*: how many
+        processes; None as many as cores, 1 this process only, see :mod:`qmsdocs.read.pool`).
         Raise :class:`RepositoryNotFound` when there is none.
         """
-        return cls(find_root(Path(path)))
+        return cls(find_root(Path(path)), jobs=jobs)
 
     @classmethod
     def at(
@@ -94,6 +101,7 @@ class Repository:
         rev: str = "HEAD",
         *,
         cache_dir: str | os.PathLike[str] | None = None,
+        jobs: int | None = None,
     ) -> Repository:
         """Open the QMS held by commit *rev* of the git repository at *git_dir*, read-only.
 
@@ -103,7 +111,8 @@ class Repository:
         :meth:`summaries`, the history up to that commit, :func:`qmsdocs.verify`); every
         action raises :class:`ReadOnlyRepository`. Files are keyed by their object id: with
         *cache_dir*, what was read is kept there, by tree, for any repository that shares
-        it. Raise :class:`RepositoryNotFound` when *git_dir* is no git repository, *rev*
+        it. *jobs* as for :meth:`open` (1: no worker process, inside a worker of one's own).
+        Raise :class:`RepositoryNotFound` when *git_dir* is no git repository, *rev*
         names no commit, or the commit holds no ``qms.yaml`` at its top.
         """
         where = Path(git_dir)
@@ -121,7 +130,7 @@ class Repository:
                     CONFIG_FILE=CONFIG_FILE, rev=rev, git_dir=where
                 )
             )
-        return cls(source.root, _source=source)
+        return cls(source.root, _source=source, jobs=jobs)
 
     @property
     def read_only(self) -> bool:

@@ -19,7 +19,7 @@ from qmsdocs.findings import Finding, Severity
 from qmsdocs.i18n import S_
 from qmsdocs.impact import ImpactedDocument
 from qmsdocs.impact_run import _baseline
-from qmsdocs.model import DocumentKind, Procedure, QmsConfig, Status
+from qmsdocs.model import DocumentKind, QmsConfig, Status
 from qmsdocs.model.announcement import Announcement
 from qmsdocs.read.reader import Reader
 from qmsdocs.store import yaml as yaml_store
@@ -242,8 +242,7 @@ def procedure_rows(reader: Reader) -> list[ProcedureRow]:
         for entry, facts in reader.all_facts():
             if facts.kind != DocumentKind.PROCEDURE.value:
                 continue
-            document = reader.document(facts.code)
-            block = document.tthc if isinstance(document, Procedure) else None
+            tthc_code, tthc_name = reader.tthc_block(entry)
             rows.append(
                 (
                     facts.code,
@@ -251,8 +250,8 @@ def procedure_rows(reader: Reader) -> list[ProcedureRow]:
                     facts.status.value,
                     facts.revision,
                     entry.file,
-                    block.code if block else None,
-                    block.name if block else None,
+                    tthc_code,
+                    tthc_name,
                 )
             )
         if not reader.racy_files:

@@ -151,11 +151,17 @@ def check_all(reader: Reader) -> list[Finding]:
                 findings += [row_finding(file, r) for r in previous[2]]
                 out["documents"][file] = previous
                 continue
-        document = entry.document
-        found = checker.check(document, file)
+        pre = reader.prechecked.get(file)
+        if pre is not None:  # checked by the worker that parsed it (qmsdocs.read.pool)
+            found = [row_finding(file, r) for r in pre[0]]
+            depends_on = pre[1]
+        else:
+            document = entry.document
+            found = checker.check(document, file)
+            depends_on = checker.depends_on(document)
         findings += found
         deps = {}
-        for code in checker.depends_on(document):
+        for code in depends_on:
             other = reader.entries.get(code_key(code))
             if other is not None:
                 deps[other.file] = stat(other.file)

@@ -31,3 +31,15 @@ def test_the_library_never_imports_the_cli() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_a_public_name_stays_itself_when_its_module_is_imported_later() -> None:
+    import subprocess
+    import sys
+
+    # imported lazily, qmsdocs.verify (the function) shares its name with a submodule
+    code = "import inspect, qmsdocs, qmsdocs.verify; print(inspect.isfunction(qmsdocs.verify))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["True"]

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -18,7 +18,9 @@ from qmsdocs.findings import Finding
 from qmsdocs.i18n import _
 from qmsdocs.repository import Repository
 from qmsdocs.store.git import GitStore
-from qmsdocs.workflow import ActionResult
+
+if TYPE_CHECKING:
+    from qmsdocs.workflow import ActionResult
 
 __all__ = [
     "DATE",

