@@ -122,7 +122,7 @@ def agency_status(
             ),
         )
     try:
-        repo = Repository.at(mirror, "HEAD", cache_dir=cache_dir)
+        repo = Repository.at(mirror, "HEAD", cache_dir=cache_dir, jobs=1)  # a worker already
         row.head = repo.commit
         findings = repo.validate()
         errors = [f for f in findings if f.severity is Severity.ERROR]
