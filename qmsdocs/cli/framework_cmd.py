@@ -233,7 +233,7 @@ def framework_demo(directory: Path, agency: Path, framework_source: Path) -> int
         directory,
         framework_source=framework_source,
         agency_source=agency,
-        progress=lambda step: click.echo(step, err=True),
+        progress=lambda step: click.echo(_(step), err=True),
     )
     update = built.update
     click.echo(

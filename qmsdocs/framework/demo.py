@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs.framework.actions import FrameworkUpdate
+from qmsdocs.i18n import N_
 from qmsdocs.model import LegalDocument, LegalRef, LegalType, Relation, RelationType
 from qmsdocs.read.files import CONFIG_FILE
 from qmsdocs.repository import Repository
@@ -119,7 +120,7 @@ def build_framework_demo(
     say = progress or (lambda _step: None)
     province_root, commune_root = dest / "province", dest / "commune"
     # 1. the province issues its framework and releases it
-    say("province: release 2025.1")
+    say(N_("province: release 2025.1"))
     _copy_tree(framework_source, province_root)
     staff = Identity("Đỗ Thị Thu", "thu.dt@skhcn.binhgiang.gov.vn")
     store = GitStore(province_root)
@@ -131,7 +132,7 @@ def build_framework_demo(
     province = Repository.open(province_root)
 
     # 2. the ward follows it, adopts every model and has them approved by its own people
-    say("commune: follow the framework, adopt and approve")
+    say(N_("commune: follow the framework, adopt and approve"))
     from qmsdocs.scaffold import _prepare, _write_schemas
 
     _prepare(commune_root).close()
@@ -158,7 +159,7 @@ def build_framework_demo(
                who["author"], who["reviewer"], who["approver"])  # fmt: skip
 
     # 3. a local change: one text of the ward's own, one time limit of its own
-    say("commune: a local revision")
+    say(N_("commune: a local revision"))
     local = _at(dt.date(2025, 8, 4), 9)
     commune.revise(_MODEL, reason="Bổ sung điểm tiếp nhận lưu động", by=who["author"], now=local)
 
@@ -173,7 +174,7 @@ def build_framework_demo(
            who["approver"])  # fmt: skip
 
     # 4. a decree amends the civil-status decree; the province revises the model, releases
-    say("province: legal change, model revised, release 2025.2")
+    say(N_("province: legal change, model revised, release 2025.2"))
     registered = _at(dt.date(2025, 9, 3), 9)
     province.legal_add(_DECREE, by="do-thi-thu", now=registered)
     province.revise(
@@ -198,7 +199,7 @@ def build_framework_demo(
     store.close()
 
     # 5. the ward takes the release: one local change kept, one conflict; resolved, approved
-    say("commune: take release 2025.2, resolve the conflict, approve")
+    say(N_("commune: take release 2025.2, resolve the conflict, approve"))
     commune.framework_fetch(FRAMEWORK)
     taken = _at(dt.date(2025, 9, 10), 9)
     update = commune.framework_update(FRAMEWORK, by=who["author"], now=taken)
