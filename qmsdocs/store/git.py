@@ -593,6 +593,7 @@ class CommitStore(GitStore):
         self.top = Path(repo.git_dir).resolve()
         self.pinned = self._resolve(rev)
         self._tip = self.pinned
+        self._reachable_tags: list[TagInfo] | None = None
 
     def _resolve(self, rev: str) -> str:
         if rev.startswith("-"):
@@ -680,16 +681,23 @@ class CommitStore(GitStore):
         return data if kind in (b"blob", "blob") and isinstance(data, bytes) else None
 
     def tags(self, prefix: str) -> list[TagInfo]:
-        """Return the tags under ``refs/tags/<prefix>`` that name a commit reachable from ours."""
-        merged = set(
-            self._run(
-                "for-each-ref",
-                f"--merged={self.pinned}",
-                "--format=%(refname)",
-                f"refs/tags/{prefix}",
-            ).split()
-        )
-        return [t for t in super().tags(prefix) if f"refs/tags/{t.name}" in merged]
+        """Return the tags under ``refs/tags/<prefix>`` that name a commit reachable from ours.
+
+        Every reachable tag is read once (two git commands) and kept: a snapshot asks for
+        the tags of each document in turn.
+        """
+        if self._reachable_tags is None:
+            merged = set(
+                self._run(
+                    "for-each-ref", f"--merged={self.pinned}", "--format=%(refname)", "refs/tags/"
+                ).split()
+            )
+            self._reachable_tags = [t for t in super().tags("") if f"refs/tags/{t.name}" in merged]
+        if not prefix:
+            return list(self._reachable_tags)
+        # for-each-ref's literal pattern: the whole name, or a prefix ending at a slash
+        folder = prefix if prefix.endswith("/") else prefix + "/"
+        return [t for t in self._reachable_tags if t.name == prefix or t.name.startswith(folder)]
 
     def refs_key(self, prefix: str) -> str:
         """Return a digest of the tags under *prefix* reachable from the commit, and their ids."""
@@ -724,6 +732,7 @@ def mirror_fetch(url: str, mirror: Path, *, timeout: float = 120.0) -> MirrorUpd
     and the update says so. Git never asks for a password (a refused login is an error);
     :class:`GitError` names what failed, and *mirror* is left as it was.
     """
+
     def run(*args: str, cwd: Path | None = None) -> str:
         return _remote_git(*args, cwd=cwd, timeout=timeout)
 
