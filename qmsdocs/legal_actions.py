@@ -12,12 +12,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from qmsdocs import impact_run
+from qmsdocs import impact_run, lifecycle
 from qmsdocs.errors import ActionRefused, DocumentNotFound
 from qmsdocs.i18n import NC_, _, translate
 from qmsdocs.impact import replace_citations
 from qmsdocs.legal import LegalRegistry, number_key
-from qmsdocs.model import ChangeEntry, LegalDocument, LegalRef, Relation, RelationType, Status
+from qmsdocs.model import LegalDocument, LegalRef, Relation, RelationType, Status
 from qmsdocs.model.codes import legal_file_code
 from qmsdocs.workflow import ActionResult, Workflow
 
@@ -259,25 +259,11 @@ class LegalWorkflow(Workflow):
                 self._check_signer(
                     config, document.model_copy(update={"approvals": []}), by, "authored", day
                 )
-                revision = document.revision + 1
                 basis = self._moved_basis(repo.legal, document.legal_basis, legal, day, config)
-                new = document.model_copy(
-                    update={
-                        "revision": revision,
-                        "status": Status.DRAFT,
-                        "issued_date": None,
-                        "effective_date": None,
-                        "approvals": [],
-                        "legal_basis": basis,
-                        "history": [
-                            *document.history,
-                            ChangeEntry(revision=revision, description=why, reason=why),
-                        ],
-                    }
-                )
+                new = lifecycle.next_revision(document, why, legal_basis=basis)
                 new = type(document).model_validate(new.model_dump())
                 files.append((document, new, repo.file_of(code)))
-                results.append((new.code, revision))
+                results.append((new.code, new.revision))
             subject = self._subject(config, "revise-legal", count=len(results), number=legal.number)
             pairs: list[tuple[str, Any]] = [("Legal", legal.number), ("Reason", why)]
             for code, revision in results:

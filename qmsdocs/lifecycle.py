@@ -10,19 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any
 
 from qmsdocs.facts import DocumentFacts
 from qmsdocs.i18n import N_, S_, Said
 from qmsdocs.model.base import Signature
 from qmsdocs.model.codes import code_key
 from qmsdocs.model.config import QmsConfig
-from qmsdocs.model.documents import Document, Status
+from qmsdocs.model.documents import ChangeEntry, Document, Status
 from qmsdocs.stamp import content_stamp
 
 __all__ = [
     "MEANINGS",
     "DocumentState",
     "add_months",
+    "next_revision",
     "review_due",
     "signature_for",
     "signer_problem",
@@ -154,6 +156,27 @@ def signature_for(
         role=role,
         signed_at=now,
         stamp=content_stamp(document),
+    )
+
+
+def next_revision(document: Document, reason: str, **changes: Any) -> Document:
+    """Return the draft of *document*'s next revision (lần ban hành + 1), not yet validated.
+
+    No signature, no issue or effective date; a row for it in the change history with
+    *reason*; *changes* sets other fields (a moved legal basis, a merged content).
+    """
+    revision = document.revision + 1
+    entry = ChangeEntry(revision=revision, description=reason, reason=reason)
+    return document.model_copy(
+        update={
+            "revision": revision,
+            "status": Status.DRAFT,
+            "issued_date": None,
+            "effective_date": None,
+            "approvals": [],
+            "history": [*document.history, entry],
+            **changes,
+        }
     )
 
 

@@ -24,7 +24,6 @@ from qmsdocs.history import tag_name
 from qmsdocs.i18n import N_, NC_, _, translate
 from qmsdocs.model import (
     MODELS,
-    ChangeEntry,
     Document,
     DocumentKind,
     PeriodicReview,
@@ -550,21 +549,7 @@ class Workflow:
             self._check_signer(
                 config, document.model_copy(update={"approvals": []}), by, "authored", now.date()
             )
-            revision = document.revision + 1
-            history = [
-                *document.history,
-                ChangeEntry(revision=revision, description=reason, reason=reason),
-            ]
-            new = document.model_copy(
-                update={
-                    "revision": revision,
-                    "status": Status.DRAFT,
-                    "issued_date": None,
-                    "effective_date": None,
-                    "approvals": [],
-                    "history": history,
-                }
-            )
+            new = lifecycle.next_revision(document, reason)
             new = type(document).model_validate(new.model_dump())
             return _Edit("revise", new, _message(config, "revise", new, reason, reason=reason))
 

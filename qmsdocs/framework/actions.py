@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from qmsdocs import lifecycle
 from qmsdocs.errors import ActionRefused
 from qmsdocs.findings import field_name
 from qmsdocs.framework.derive import SharedLegal, model_of, rendered_model, shared_legal
@@ -506,7 +507,6 @@ class FrameworkWorkflow(TthcWorkflow):
                     local_code=document.code,
                 )  # fmt: skip
                 merged = merge_documents(base, theirs, document)
-                revision = document.revision + 1
                 note = next(
                     (h.description for h in model.history if h.revision == model.revision), ""
                 )
@@ -515,32 +515,22 @@ class FrameworkWorkflow(TthcWorkflow):
                 )
                 if note:
                     why = f"{why}: {note}"
-                new = merged.document.model_copy(
-                    update={
-                        "revision": revision,
-                        "status": Status.DRAFT,
-                        "issued_date": None,
-                        "effective_date": None,
-                        "approvals": [],
-                        "history": [
-                            *document.history,
-                            ChangeEntry(revision=revision, description=why, reason=why),
-                        ],
-                        "derived_from": DerivedFrom(
-                            framework=fw,
-                            code=model.code,
-                            revision=model.revision,
-                            stamp=content_stamp(model),
-                            release=tag,
-                        ),
-                        "conflicts": list(merged.conflicts),
-                    }
+                new = lifecycle.next_revision(
+                    merged.document,
+                    why,
+                    derived_from=DerivedFrom(
+                        framework=fw,
+                        code=model.code,
+                        revision=model.revision,
+                        stamp=content_stamp(model),
+                        release=tag,
+                    ),
                 )
                 new = _validated(new)
                 files.append((document, new, repo.file_of(document.code)))
                 drafts.append(
                     UpdatedDocument(
-                        new.code, revision, model.code, model.revision,
+                        new.code, new.revision, model.code, model.revision,
                         tuple(c.field for c in merged.conflicts),
                     )
                 )  # fmt: skip
