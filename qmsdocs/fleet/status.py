@@ -14,7 +14,7 @@ from qmsdocs.fleet.fetch import fetched_heads, fetched_times, framework_releases
 from qmsdocs.fleet.model import Agency
 from qmsdocs.i18n import N_, S_, Said
 from qmsdocs.store.cache import JsonCache
-from qmsdocs.store.git import commit_time, evidence_refs, tags_not_on_commits
+from qmsdocs.store.git import CommitStore, commit_time, evidence_refs
 
 __all__ = ["AgencyStatus", "Problem", "fleet_status", "row_data", "row_of"]
 
@@ -111,18 +111,18 @@ def agency_status(
     if not (mirror / "HEAD").is_file():
         _error(row, "not-fetched", Said(N_("never fetched: run 'qms fleet fetch'")))
         return row
-    row.changed = commit_time(mirror)
-    for ref in evidence_refs(mirror):
-        _error(
-            row,
-            "history-rewritten",
-            S_(
-                "the agency rewrote history it had published (the old head {commit} is kept)",
-                commit=ref.rsplit("/", 1)[-1][:10],
-            ),
-        )
     try:
         repo = Repository.at(mirror, "HEAD", cache_dir=cache_dir, jobs=1)  # a worker already
+    except QmsError as error:
+        row.changed = commit_time(mirror)
+        _history_rewritten(row, evidence_refs(mirror))
+        _error(row, "unreadable", error.said or Said.plain(error.message))
+        return row
+    store = repo.history_store.store
+    assert isinstance(store, CommitStore)
+    row.changed = store.committed()
+    _history_rewritten(row, store.evidence())
+    try:
         row.head = repo.commit
         findings = repo.validate()
         errors = [f for f in findings if f.severity is Severity.ERROR]
@@ -182,10 +182,10 @@ def agency_status(
                 S_("{count} document(s) cite legal texts that changed", count=row.legal_suspects),
             )
         _framework_problems(row, agency, repo, frameworks or {})
-        for said in template_problems(mirror, repo.commit or "HEAD", repo.config.export.template):
+        for said in template_problems(store, repo.config.export.template):
             _error(row, "template-refused", said)
         failures = [f for f in verify(repo) if f.severity is Severity.ERROR]
-        for tag, kind in tags_not_on_commits(mirror):
+        for tag, kind in store.odd_tags():
             failures.append(
                 Finding.of(
                     ".",
@@ -207,6 +207,18 @@ def agency_status(
     except QmsError as error:
         _error(row, "unreadable", error.said or Said.plain(error.message))
     return row
+
+
+def _history_rewritten(row: AgencyStatus, kept: Sequence[str]) -> None:
+    for ref in kept:
+        _error(
+            row,
+            "history-rewritten",
+            S_(
+                "the agency rewrote history it had published (the old head {commit} is kept)",
+                commit=ref.rsplit("/", 1)[-1][:10],
+            ),
+        )
 
 
 def _framework_problems(

@@ -6,8 +6,6 @@ one that carries macros or active content, links outside itself or is too large 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from qmsdocs.errors import GitError, QmsError
 from qmsdocs.i18n import S_, Said
 from qmsdocs.store.git import CommitStore
@@ -19,10 +17,10 @@ FOLDER = "templates"
 _SUFFIXES = (".docx", ".dotx", ".docm", ".dotm")
 
 
-def template_problems(git_dir: Path, commit: str, named: str | None = None) -> list[Said]:
-    """Return what is wrong with each template of *commit*: those under ``templates/`` and
-    the one qms.yaml names (*named*); read from git's objects, never from a checkout."""
-    store = CommitStore(git_dir, commit)
+def template_problems(store: CommitStore, named: str | None = None) -> list[Said]:
+    """Return what is wrong with each template of the commit *store* reads: those under
+    ``templates/`` and the one qms.yaml names (*named*); read from git's objects, never from
+    a checkout."""
     try:
         paths = [FOLDER] + ([named] if named and not named.startswith(FOLDER + "/") else [])
         entries = [
@@ -54,5 +52,3 @@ def template_problems(git_dir: Path, commit: str, named: str | None = None) -> l
         return problems
     except GitError:
         return []
-    finally:
-        store.close()

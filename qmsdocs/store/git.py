@@ -138,6 +138,41 @@ def _date(text: str) -> dt.datetime | None:
         return None
 
 
+#: What ``for-each-ref`` gives of a tag (:func:`_tag_info` reads it back).
+_TAG_FIELDS = (
+    "%(refname)",
+    "%(objecttype)",
+    "%(objectname)",
+    "%(*objectname)",
+    "%(taggername)",
+    "%(taggeremail)",
+    "%(taggerdate:iso-strict)",
+    "%(contents:subject)",
+    "%(contents:body)",
+)
+
+
+def _records(out: str, fields: int) -> list[list[str]]:
+    """Return the records of a ``--format`` output made of *fields* fields each."""
+    rows = (record.strip("\n").split(_FIELD) for record in out.split(_RECORD))
+    return [parts for parts in rows if len(parts) == fields]
+
+
+def _tag_info(parts: Sequence[str]) -> TagInfo:
+    ref, kind, obj, peeled, tname, temail, tdate, subject, body = parts[:9]
+    contents = f"{subject}\n\n{body}".strip() + "\n"  # the signature left out
+    annotated = kind == "tag"
+    return TagInfo(
+        name=ref.removeprefix("refs/tags/"),
+        commit=peeled if annotated else obj,
+        annotated=annotated,
+        message=contents if annotated else "",
+        tagger=Identity(tname, temail.strip("<>")) if annotated else None,
+        date=_date(tdate) if annotated else None,
+        trailers=parse_trailers(contents) if annotated else {},
+    )
+
+
 class GitStore:
     """A git work tree, driven through git's own commands."""
 
@@ -447,40 +482,9 @@ class GitStore:
 
     def tags(self, prefix: str) -> list[TagInfo]:
         """Return every tag under ``refs/tags/<prefix>``, in one git command."""
-        fmt = _FIELD.join(
-            [
-                "%(refname)",
-                "%(objecttype)",
-                "%(objectname)",
-                "%(*objectname)",
-                "%(taggername)",
-                "%(taggeremail)",
-                "%(taggerdate:iso-strict)",
-                "%(contents:subject)",
-                "%(contents:body)",
-            ]
-        )
+        fmt = _FIELD.join(_TAG_FIELDS)
         out = self._run("for-each-ref", f"--format={fmt}{_RECORD}", f"refs/tags/{prefix}")
-        tags = []
-        for record in out.split(_RECORD):
-            parts = record.strip("\n").split(_FIELD)
-            if len(parts) != 9:
-                continue
-            ref, kind, obj, peeled, tname, temail, tdate, subject, body = parts
-            contents = f"{subject}\n\n{body}".strip() + "\n"  # the signature left out
-            annotated = kind == "tag"
-            tags.append(
-                TagInfo(
-                    name=ref.removeprefix("refs/tags/"),
-                    commit=peeled if annotated else obj,
-                    annotated=annotated,
-                    message=contents if annotated else "",
-                    tagger=Identity(tname, temail.strip("<>")) if annotated else None,
-                    date=_date(tdate) if annotated else None,
-                    trailers=parse_trailers(contents) if annotated else {},
-                )
-            )
-        return tags
+        return [_tag_info(parts) for parts in _records(out, len(_TAG_FIELDS))]
 
     def read(self, rev: str, path: str) -> bytes | None:
         """Return the bytes of *path* at *rev*, or None when it does not exist there."""
@@ -593,6 +597,11 @@ class CommitStore(GitStore):
         self.top = Path(repo.git_dir).resolve()
         self.pinned = self._resolve(rev)
         self._tip = self.pinned
+        # each read once, then kept: a snapshot never changes
+        self._header: dict[str, str] | None = None
+        self._listing: list[TreeEntry] | None = None
+        self._history: set[str] | None = None
+        self._refs: list[list[str]] | None = None
         self._reachable_tags: list[TagInfo] | None = None
 
     def _resolve(self, rev: str) -> str:
@@ -655,22 +664,56 @@ class CommitStore(GitStore):
             at += size + 1
         return found
 
+    def _commit_header(self) -> dict[str, str]:
+        """Return the pinned commit's header lines by name (through ``cat-file --batch``)."""
+        if self._header is None:
+            try:
+                _, _, _, data = self._git.get_object_data(self.pinned)
+            except (ValueError, git.GitCommandError, git.BadObject, git.BadName) as error:
+                raise GitError(f"cannot read commit {self.pinned}: {error}") from None
+            header = bytes(data).split(b"\n\n", 1)[0].decode("utf-8", "replace")
+            self._header = {}
+            for line in header.splitlines():
+                name, _, value = line.partition(" ")
+                self._header.setdefault(name, value)
+        return self._header
+
     def tree_id(self) -> str:
         """Return the id of the commit's tree."""
-        return self._run("rev-parse", f"{self.pinned}^{{tree}}").strip()
+        return self._commit_header().get("tree", "")
+
+    def committed(self) -> dt.datetime | None:
+        """Return when the pinned commit was committed, in its committer's time zone."""
+        parts = self._commit_header().get("committer", "").rsplit(" ", 2)
+        try:
+            seconds, zone = int(parts[-2]), parts[-1]
+            sign = -1 if zone.startswith("-") else 1
+            offset = dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5])) * sign
+            return dt.datetime.fromtimestamp(seconds, dt.timezone(offset))
+        except (IndexError, ValueError, OverflowError):
+            return None
 
     def tree(self, paths: Sequence[str]) -> list[TreeEntry]:
-        """Return every entry under *paths* of the commit's tree, recursively (one git)."""
-        out = self._run("ls-tree", "-r", "-l", "-z", "--full-tree", self.pinned, "--", *paths)
-        entries = []
-        for record in out.split("\0"):
-            head, tab, path = record.partition("\t")
-            parts = head.split()
-            if not tab or len(parts) != 4:
-                continue
-            mode, kind, oid, size = parts
-            entries.append(TreeEntry(path, mode, kind, oid, int(size) if size.isdigit() else None))
-        return entries
+        """Return every entry under *paths* of the commit's tree, recursively.
+
+        The whole tree is listed once (one git command) and kept.
+        """
+        if self._listing is None:
+            out = self._run("ls-tree", "-r", "-l", "-z", "--full-tree", self.pinned, "--")
+            self._listing = []
+            for record in out.split("\0"):
+                head, tab, path = record.partition("\t")
+                parts = head.split()
+                if not tab or len(parts) != 4:
+                    continue
+                mode, kind, oid, size = parts
+                size_ = int(size) if size.isdigit() else None
+                self._listing.append(TreeEntry(path, mode, kind, oid, size_))
+        if not paths:
+            return list(self._listing)
+        folders = tuple(p.rstrip("/") + "/" for p in paths)
+        exact = set(paths)
+        return [e for e in self._listing if e.path in exact or e.path.startswith(folders)]
 
     def blob(self, oid: str) -> bytes | None:
         """Return the bytes of blob *oid* (persistent ``cat-file --batch``), None if none."""
@@ -680,19 +723,38 @@ class CommitStore(GitStore):
             return None
         return data if kind in (b"blob", "blob") and isinstance(data, bytes) else None
 
-    def tags(self, prefix: str) -> list[TagInfo]:
-        """Return the tags under ``refs/tags/<prefix>`` that name a commit reachable from ours.
+    def history(self) -> set[str]:
+        """Return every commit reachable from the pinned one (one ``git rev-list``, kept)."""
+        if self._history is None:
+            self._history = set(self._run("rev-list", "--end-of-options", self.pinned, "--").split())
+        return self._history
 
-        Every reachable tag is read once (two git commands) and kept: a snapshot asks for
-        the tags of each document in turn.
-        """
-        if self._reachable_tags is None:
-            merged = set(
-                self._run(
-                    "for-each-ref", f"--merged={self.pinned}", "--format=%(refname)", "refs/tags/"
-                ).split()
+    def reachable(self, commits: Sequence[str], of: str) -> set[str]:
+        """Return which of *commits* are reachable from *of*."""
+        if of != self.pinned:
+            return super().reachable(commits, of)
+        return set(commits) & self.history()
+
+    def _ref_rows(self) -> list[list[str]]:
+        """Return the tags, replacements and evidence refs, with what each names (one git)."""
+        if self._refs is None:
+            fields = (*_TAG_FIELDS, "%(*objecttype)")
+            out = self._run(
+                "for-each-ref",
+                f"--format={_FIELD.join(fields)}{_RECORD}",
+                "refs/tags/",
+                "refs/replace/",
+                EVIDENCE_PREFIX,
             )
-            self._reachable_tags = [t for t in super().tags("") if f"refs/tags/{t.name}" in merged]
+            self._refs = _records(out, len(fields))
+        return self._refs
+
+    def tags(self, prefix: str) -> list[TagInfo]:
+        """Return the tags under ``refs/tags/<prefix>`` that name a commit reachable from ours."""
+        if self._reachable_tags is None:
+            history = self.history()
+            found = (_tag_info(p) for p in self._ref_rows() if p[0].startswith("refs/tags/"))
+            self._reachable_tags = [t for t in found if t.commit in history]
         if not prefix:
             return list(self._reachable_tags)
         # for-each-ref's literal pattern: the whole name, or a prefix ending at a slash
@@ -701,13 +763,35 @@ class CommitStore(GitStore):
 
     def refs_key(self, prefix: str) -> str:
         """Return a digest of the tags under *prefix* reachable from the commit, and their ids."""
-        out = self._run(
-            "for-each-ref",
-            f"--merged={self.pinned}",
-            "--format=%(refname) %(objectname)",
-            prefix,
-        )
-        return hashlib.sha256(f"{self.pinned}\n{out}".encode()).hexdigest()
+        names = {f"refs/tags/{t.name}" for t in self.tags("")}
+        lines = [f"{p[0]} {p[2]}\n" for p in self._ref_rows() if p[0].startswith(prefix)]
+        block = "".join(line for line in lines if line.split(" ", 1)[0] in names)
+        return hashlib.sha256(f"{self.pinned}\n{block}".encode()).hexdigest()
+
+    def replaced(self) -> list[str]:
+        """Return the objects git shows substituted by others (``git replace``, grafts)."""
+        rows = self._ref_rows()
+        names = [p[0].removeprefix("refs/replace/") for p in rows if p[0].startswith("refs/replace/")]
+        if (self.top / "info" / "grafts").exists():
+            names.append("info/grafts")
+        return names
+
+    def evidence(self) -> list[str]:
+        """Return the refs that keep a history the remote rewrote (:func:`mirror_fetch`)."""
+        return [p[0] for p in self._ref_rows() if p[0].startswith(EVIDENCE_PREFIX)]
+
+    def odd_tags(self, prefix: str = "refs/tags/qms/") -> list[tuple[str, str]]:
+        """Return the tags under *prefix* that name no commit, with the type they name.
+
+        An issued revision's tag names its approval commit; one naming a tree or a blob
+        (which history reading passes over) is forged or broken.
+        """
+        odd = []
+        for parts in self._ref_rows():
+            target = parts[-1] or parts[1]  # what an annotated tag names, or the ref itself
+            if parts[0].startswith(prefix) and target != "commit":
+                odd.append((parts[0].removeprefix("refs/tags/"), target))
+        return odd
 
 
 @dataclass(frozen=True)
@@ -795,32 +879,6 @@ def evidence_refs(git_dir: Path) -> list[str]:
     finally:
         repo.close()
     return [line for line in out.splitlines() if line]
-
-
-def tags_not_on_commits(git_dir: Path, prefix: str = "refs/tags/qms/") -> list[tuple[str, str]]:
-    """Return the tags under *prefix* that name no commit, with the type they name.
-
-    An issued revision's tag names its approval commit; one naming a tree or a blob (which
-    history reading passes over) is forged or broken.
-    """
-    try:
-        repo = git.Repo(git_dir)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return []
-    try:
-        out = repo.git.for_each_ref("--format=%(refname) %(objecttype) %(*objecttype)", prefix)
-    except git.GitCommandError:
-        return []
-    finally:
-        repo.close()
-    odd = []
-    for line in out.splitlines():
-        name, _, kinds = line.partition(" ")
-        kind, _, peeled = kinds.partition(" ")
-        target = peeled.strip() or kind
-        if name and target != "commit":
-            odd.append((name.removeprefix("refs/tags/"), target))
-    return odd
 
 
 def configured_identity(path: Path) -> Identity | None:
