@@ -39,6 +39,17 @@ def _nfc(value: Any) -> Any:
     return value
 
 
+def _canonical(data: Any) -> str:
+    """Return *data* as JSON with sorted keys and every string in NFC."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if unicodedata.is_normalized("NFC", text):
+        # JSON adds ASCII around the strings and escapes only characters that compose
+        # with nothing: a string that is not NFC leaves the text not NFC. So here every
+        # string is NFC already, and normalizing each would change nothing.
+        return text
+    return json.dumps(_nfc(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def content_stamp(document: Document) -> str:
     """Return the content stamp of *document*: ``sha256:`` and 64 hex digits."""
     data = document.model_dump(mode="json", by_alias=True, exclude=set(WORKFLOW_FIELDS))
@@ -49,5 +60,5 @@ def content_stamp(document: Document) -> str:
             data.pop(key, None)
     for entry in data.get("history", []):
         entry.pop("date", None)
-    canonical = json.dumps(_nfc(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    canonical = _canonical(data)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

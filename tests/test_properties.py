@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import enum
 import io
+import json
 import random
 import re
 import unicodedata
@@ -491,6 +492,24 @@ def test_the_stamp_ignores_key_order_formatting_comments_and_normalization(
 ) -> None:
     sample, value = data.draw(edited_documents())
     check_stamp_ignores_form(sample, value, data.draw(renderings(value)))
+
+
+#: Letters, marks that compose with them or reorder, and what JSON escapes.
+_MARKED = st.text(alphabet="aenuyAơư\u0301\u0300\u0303\u0309\u0323\u0302\u031b\u0338=<\"\\\n\t ")
+_JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | _MARKED,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_MARKED, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@examples(300)
+@given(_JSONISH)
+def test_the_stamp_s_canonical_text_has_every_string_in_nfc(value: Any) -> None:
+    from qmsdocs.stamp import _canonical, _nfc
+
+    slow = json.dumps(_nfc(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert _canonical(value) == slow
 
 
 @examples(60)
