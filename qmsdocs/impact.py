@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -81,16 +81,27 @@ class Citation:
     in_text: bool = False
 
 
-def _walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        if "/" in value:
-            yield path, value
+def _texts(value: Any, path: str, out: list[tuple[str, str]]) -> None:
+    """Add (path, text) of every text under *value* that may hold a number (has a "/").
+
+    A path is written only for a container or a text found: a document has thousands of
+    fields and few numbers.
+    """
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, str):
+                if "/" in item:
+                    out.append((f"{path}[{index}]", item))
+            elif isinstance(item, (BaseModel, list)):
+                _texts(item, f"{path}[{index}]", out)
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            yield from _walk(getattr(value, name), f"{path}.{name}" if path else name)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _walk(item, f"{path}[{index}]")
+            item = getattr(value, name)
+            if isinstance(item, str):
+                if "/" in item:
+                    out.append((f"{path}.{name}", item))
+            elif isinstance(item, (BaseModel, list)):
+                _texts(item, f"{path}.{name}", out)
 
 
 def document_citations(document: Document) -> list[Citation]:
@@ -102,7 +113,14 @@ def document_citations(document: Document) -> list[Citation]:
     for name in type(document).model_fields:
         if name in _NOT_CITING:
             continue
-        for path, text in _walk(getattr(document, name), name):
+        value = getattr(document, name)
+        texts: list[tuple[str, str]] = []
+        if isinstance(value, str):
+            if "/" in value:
+                texts.append((name, value))
+        else:
+            _texts(value, name, texts)
+        for path, text in texts:
             out.extend(Citation(n, path, in_text=True) for n in find_numbers(text))
     return out
 

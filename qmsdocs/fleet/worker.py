@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,10 @@ def serve(conn: Connection, memory_mb: int) -> None:
             if task is None:
                 return
             message = read_agency(*task)
+            # What this agency left is freed now; what is kept (the legal texts) is set
+            # aside, so that the collector does not walk it again during every next agency.
+            gc.collect()
+            gc.freeze()
             try:
                 conn.send(message)
             except MemoryError:
