@@ -34,6 +34,11 @@ PROJECT = Path(__file__).resolve().parent.parent
 CACHE = PROJECT / "bench" / ".cache"
 FOLDERS = ("procedures", "policies", "objectives", "forms", "legal")
 
+if str(PROJECT) not in sys.path:  # run as a script: python bench/fleet.py
+    sys.path.insert(0, str(PROJECT))
+
+from bench.memory import tree_memory  # noqa: E402 - after the path above
+
 
 def _git(cwd: Path, *args: str) -> str:
     return subprocess.run(
@@ -67,41 +72,6 @@ def _agencies(source: str, count: int) -> list[tuple[str, str, Path]]:
     ]
 
 
-def _tree_rss(root: int) -> int:
-    """Return the memory, in bytes, of process *root* and all its descendants (PSS)."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                fields = handle.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(entry)] = int(fields[1])
-        rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += _pss(pid) or rss.get(pid, 0)
-        todo += [child for child, parent in parents.items() if parent == pid]
-    return total
-
-
-def _pss(pid: int) -> int:
-    """Return the proportional set size of *pid* (pages shared after a fork counted once
-    over the processes sharing them), or 0 where the kernel does not say."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
-            for line in handle:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
 def _qms(*args: str) -> tuple[float, int, int]:
     """Run qms in a fresh process; return (seconds, exit code, peak memory in MB).
 
@@ -118,7 +88,7 @@ def _qms(*args: str) -> tuple[float, int, int]:
     peak = 0
     while process.poll() is None:
         if os.path.isdir("/proc"):
-            peak = max(peak, _tree_rss(process.pid))
+            peak = max(peak, tree_memory(process.pid))
         time.sleep(0.02)
     seconds = time.perf_counter() - started
     return seconds, process.returncode, peak // (1024 * 1024)

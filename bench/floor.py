@@ -14,9 +14,12 @@ For one repository, in one run on the same files, it times:
   (another tree, whose blobs are nearly all kept by object id);
 
 and prints each with its ratio to the floor, the peak memory of the process (and of its
-largest worker) and the CPU time of the process and of its workers (and git): on a machine
-other jobs share, the CPU time tells what the wall time would be on idle cores. The median of ``--repeat`` runs each. ``uptime``'s load is printed with
-the figures: the ratios, measured side by side, are what compare.
+largest worker), the peak memory of the process and its workers together ("all MB": the
+sum of their proportional set sizes, sampled every 20 ms: a page forked workers share with
+their parent counted once) and the CPU time of the process and of its workers (and git):
+on a machine other jobs share, the CPU time tells what the wall time would be on idle
+cores. The median of ``--repeat`` runs each. ``uptime``'s load is printed with the
+figures: the ratios, measured side by side, are what compare.
 
     python bench/floor.py                     # 1,000 procedures (generated once, cached)
     python bench/floor.py --size 10000        # 10,000 procedures
@@ -39,6 +42,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 if str(PROJECT) not in sys.path:  # run as a script: python bench/floor.py
     sys.path.insert(0, str(PROJECT))
+
+from bench.memory import tree_memory  # noqa: E402 - after the path above
 
 FOLDERS = ("procedures", "policies", "objectives", "forms", "legal")
 
@@ -84,15 +89,23 @@ def floor(root: Path) -> tuple[float, int]:
 
 def child(where: Path, rev: str, cache: Path, jobs: str = "auto") -> tuple[float, ...]:
     """Return (wall s of the process, s of open + validate, peak MB, largest worker's MB,
-    CPU s of the process, CPU s of its workers and git)."""
+    CPU s of the process, CPU s of its workers and git, peak MB of the whole process tree)."""
     started = time.perf_counter()
-    out = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, "-c", _CHILD, str(where), rev, str(cache), jobs],
-        check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
-    ).stdout.split()
-    return time.perf_counter() - started, *(float(out[i]) for i in (0, 4, 5, 6, 7))
+    )
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_memory(process.pid))
+        time.sleep(0.02)
+    assert process.stdout is not None
+    out = process.stdout.read().split()
+    if process.returncode != 0:
+        raise SystemExit(f"the child failed ({process.returncode})")
+    wall = time.perf_counter() - started
+    return wall, *(float(out[i]) for i in (0, 4, 5, 6, 7)), peak / (1024 * 1024)
 
 
 def command(root: Path) -> tuple[float, ...]:
@@ -101,7 +114,7 @@ def command(root: Path) -> tuple[float, ...]:
     started = time.perf_counter()
     subprocess.run([str(qms), "-C", str(root), "validate"], capture_output=True, check=False)
     wall = time.perf_counter() - started
-    return wall, wall, 0.0, 0.0, 0.0, 0.0
+    return wall, wall, 0.0, 0.0, 0.0, 0.0, 0.0
 
 
 def age(root: Path, seconds: int = 10) -> None:
@@ -192,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"{'case':<20} {'process s':>10} {'open+validate s':>16} {'x floor':>8} "
-            f"{'peak MB':>8} {'worker MB':>10} {'CPU s':>6} {'workers CPU s':>14}"
+            f"{'peak MB':>8} {'worker MB':>10} {'all MB':>7} {'CPU s':>6} {'workers CPU s':>14}"
         )
         result: dict[str, object] = {"files": files, "floor": base, "load": loads}
         for name, runs in rows.items():
@@ -200,11 +213,12 @@ def main(argv: list[str] | None = None) -> int:
             inner = median([r[1] for r in runs])
             peak = max(r[2] for r in runs)
             worker = max(r[3] for r in runs)
+            tree = max(r[6] for r in runs)
             cpu = median([r[4] for r in runs])
             cpu_workers = median([r[5] for r in runs])
             print(
                 f"{name:<20} {wall:>10.3f} {inner:>16.3f} {inner / base:>8.2f} "
-                f"{peak:>8.0f} {worker:>10.0f} {cpu:>6.2f} {cpu_workers:>14.2f}"
+                f"{peak:>8.0f} {worker:>10.0f} {tree:>7.0f} {cpu:>6.2f} {cpu_workers:>14.2f}"
             )
             result[name] = {
                 "process": wall,
@@ -212,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
                 "ratio": inner / base,
                 "peak_mb": peak,
                 "worker_peak_mb": worker,
+                "tree_peak_mb": tree,  # the process and its workers together (PSS)
                 "cpu": cpu,
                 "workers_cpu": cpu_workers,
             }
