@@ -280,11 +280,22 @@ def findings(reader: Reader) -> list[Finding]:
 
     TTHC are checked once the agency follows the province's decisions: qms.yaml names its
     level (``organization.level``) and the registry holds a decision with a TTHC list.
+    Kept in the persistent cache while the files and the announcements are unchanged.
     """
-    out: list[Finding] = []
+    from qmsdocs.validation_run import kept_findings
+
     config = reader.config_or_none()
     if config is None:
-        return out  # qms.yaml's own findings say why
+        return []  # qms.yaml's own findings say why
+    made = announcements(reader)
+    said = [(file, a.model_dump(mode="json")) for file, a in made]
+    return kept_findings(reader, "tthc-findings", lambda: _findings(reader, config, made), said)
+
+
+def _findings(
+    reader: Reader, config: QmsConfig, made: list[tuple[str, Announcement]]
+) -> list[Finding]:
+    out: list[Finding] = []
     listed = catalogue(reader)
     if len(listed) and config.organization.level is not None:
         for code, _title, status, _revision, file, tthc_code, _name in procedure_rows(reader):
@@ -307,7 +318,6 @@ def findings(reader: Reader) -> list[Finding]:
                     code=code,
                 )
             )
-    made = announcements(reader)
     if made and not reader.unreadable:  # an unreadable procedure is reported as such
         file, last = made[-1]
         change = scope_change(scope(reader), Scope.of_announcement(last))

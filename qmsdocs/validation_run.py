@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from qmsdocs.findings import Finding
@@ -27,7 +27,7 @@ from qmsdocs.read.files import (
 from qmsdocs.read.reader import Reader
 from qmsdocs.validation import DocumentChecker, check_config, check_document, check_legal
 
-__all__ = ["check_all", "validate", "validate_document"]
+__all__ = ["check_all", "kept_findings", "validate", "validate_document"]
 
 
 def validate(reader: Reader) -> list[Finding]:
@@ -36,19 +36,33 @@ def validate(reader: Reader) -> list[Finding]:
     Never raises for bad content. Findings are sorted by file and line. The result is
     kept in the persistent cache: an unchanged repository is not checked again.
     """
-    fingerprint = reader.fingerprint()
-    held = reader.cache.get("validation")
-    if held is None or held[0] != fingerprint:
-        stored = reader.disk.read(VALIDATION)
-        if stored.get("fingerprint") == fingerprint and isinstance(stored.get("rows"), list):
-            held = (fingerprint, [row_finding(r[0], r[1:]) for r in stored["rows"]])
-        else:
-            held = (fingerprint, check_all(reader))
-            if not reader.racy_files:
-                rows = [[f.file, *finding_row(f)] for f in held[1]]
-                reader.disk.write(VALIDATION, {"fingerprint": fingerprint, "rows": rows})
-        reader.cache["validation"] = held
-    return list(held[1])
+    return kept_findings(reader, VALIDATION, lambda: check_all(reader))
+
+
+def kept_findings(
+    reader: Reader, name: str, compute: Callable[[], list[Finding]], more: object = None
+) -> list[Finding]:
+    """Return the findings *compute* gives, kept in memory and in the persistent cache
+    under *name*, by the repository's fingerprint (every file read) and *more*: what else
+    they depend on. Unchanged, they are not computed again."""
+    key = reader.fingerprint()
+    if more is not None:
+        key = hashlib.sha256(repr((key, more)).encode()).hexdigest()
+    held = reader.cache.get(name)
+    if held is not None and held[0] == key:
+        return list(held[1])
+    found: list[Finding] | None = None
+    stored = reader.disk.read(name)
+    if stored.get("key") == key and isinstance(stored.get("rows"), list):
+        with contextlib.suppress(TypeError, ValueError, IndexError):
+            found = [row_finding(r[0], r[1:]) for r in stored["rows"]]
+    if found is None:
+        found = compute()
+        if not reader.racy_files:
+            rows = [[f.file, *finding_row(f)] for f in found]
+            reader.disk.write(name, {"key": key, "rows": rows})
+    reader.cache[name] = (key, found)
+    return list(found)
 
 
 def validate_document(reader: Reader, code: str) -> list[Finding]:

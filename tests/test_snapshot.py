@@ -203,3 +203,45 @@ def test_a_blob_parsed_once_is_not_parsed_again_in_another_repository(
     second = Repository.at(work, cache_dir=cache)
     assert second.validate() == expected and second.commit != opened.commit
     assert parsed == ["procedures/QT-01.yaml"]
+
+
+def test_a_tree_listed_once_is_not_listed_again_and_a_damaged_listing_is_ignored(
+    demo_master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qmsdocs.store.git import CommitStore
+
+    mirror = tmp_path / "mirror.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(demo_master), str(mirror)], check=True)
+    cache = tmp_path / "cache"
+    expected = _view(Repository.at(mirror, cache_dir=cache))
+    kept = list(cache.glob("trees/*/listing.json"))
+    assert len(kept) == 1
+    asked: list[tuple[str, ...]] = []
+    real = CommitStore._run
+
+    def counted(self: CommitStore, *args: str, **kwargs: object) -> str:
+        asked.append(args)
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(CommitStore, "_run", counted)
+    assert _view(Repository.at(mirror, cache_dir=cache)) == expected
+    assert not [a for a in asked if a[0] == "ls-tree"]
+    kept[0].write_text('{"broken": [', encoding="utf-8")
+    assert _view(Repository.at(mirror, cache_dir=cache)) == expected
+    assert [a for a in asked if a[0] == "ls-tree"]
+
+
+def test_a_forked_child_reads_blobs_through_a_git_process_of_its_own(mini: Path) -> None:
+    from qmsdocs.store.git import CommitStore
+
+    store = CommitStore(mini)
+    tree = store.tree(["procedures"])
+    first = store.read_many([e.oid for e in tree])  # the parent's cat-file is running now
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child's outcome is its exit code
+        os._exit(0 if store.read_many([e.oid for e in tree]) == first else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert store.read_many([e.oid for e in reversed(tree)]) == first[::-1]  # still in step
+    assert store.blob("0" * 40) is None and store.object_ids(["HEAD:nothing"]) == [None]
+    store.close()

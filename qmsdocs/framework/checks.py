@@ -23,7 +23,14 @@ def framework_findings(reader: Reader) -> list[Finding]:
     In a framework: every placeholder that names no declared parameter (file, line and
     field). In an agency: every shared legal file whose content no longer matches the stamp
     it arrived with (edited locally; the next framework release will not update it).
+    Kept in the persistent cache while the files are unchanged.
     """
+    from qmsdocs.validation_run import kept_findings
+
+    return kept_findings(reader, "framework-findings", lambda: _findings(reader))
+
+
+def _findings(reader: Reader) -> list[Finding]:
     config = reader.config_or_none()
     if config is None:
         return []

@@ -34,7 +34,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Container, Iterator, Mapping, Sequence
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel
@@ -115,7 +115,8 @@ def _stand_in(kind: str, code: str, forms: list[str] | None) -> Any:
 
 
 class _Bytes:
-    """The bytes of a worker's files, read at once (a commit's blobs: one cat-file each)."""
+    """The bytes of a batch of a worker's files, read at once (a commit's blobs: one
+    ``cat-file`` a batch); a file of another batch is read on its own."""
 
     def __init__(self, source: Source, files: Sequence[str]) -> None:
         self._source = source
@@ -123,7 +124,13 @@ class _Bytes:
 
     def read(self, file: str) -> bytes:
         data = self._data.get(file)
+        if data is None:  # a commit's blob through a cat-file of its own: the persistent
+            data = self._source.read_many([file]).get(file)  # one is the parent's
         return data if data is not None else self._source.read(file)
+
+
+#: Files a worker reads, parses and sends back at a time: what it holds at once.
+BATCH = 256
 
 
 class _Codes(Mapping[str, Any]):
@@ -257,13 +264,9 @@ def _parse_and_check(
     guess: Guess,
     conn: Connection,
 ) -> None:
-    files = [file for file, _kind in items]
-    try:
-        data = _Bytes(source, files)
-    except (OSError, GitError) as error:  # git gone: the parent reads in its own process
-        conn.send(("error", str(error)))
-        return
     from qmsdocs.validation import DocumentChecker  # noqa: PLC0415 - only when checking
+
+    data = _Bytes(source, [])
 
     def locate(file: str, path: Sequence[str | int]) -> tuple[int, int] | None:
         try:
@@ -282,35 +285,20 @@ def _parse_and_check(
             locate=locate,
         )
     forms: dict[str, Any] = {}  # checked once every code is known: they read their procedure
-    out: list[tuple[str, Parsed]] = []
-    for file, kind in items:
-        findings: list[Finding] = []
-        model = MODELS[DocumentKind(kind)]
-        value = parse_file(data, file, model, findings)  # type: ignore[arg-type]
-        name, stem, folded = identity(value)
-        if value is not None and keep:
-            source.keep(file, model, [finding_row(f) for f in findings], _dump(value))
-        dump = _dump(value) if value is not None and kind == DocumentKind.LEGAL.value else None
-        listed = list(value.forms) if isinstance(value, Procedure) else None
-        tthc = None
-        if isinstance(value, Procedure) and value.tthc is not None:
-            tthc = (value.tthc.code, value.tthc.name)
-        facts = None
-        checked = None
-        if value is not None and kind != DocumentKind.LEGAL.value:
-            facts = DocumentFacts.of(value).to_row()
-            if isinstance(value, Form):
-                forms[file] = value
-            elif guessed is not None:
-                lookups.clear()
-                found = guessed.check(value, file)
-                checked = ([finding_row(f) for f in found], list(lookups))
-        rows = [finding_row(f) for f in findings]
-        out.append((file, (name, stem, folded, rows, dump, listed, facts, tthc, checked)))
-    if keep:
-        source.flush()
-    conn.send(("parsed", out))
-    out = []
+    for start in range(0, len(items), BATCH):
+        batch = items[start : start + BATCH]
+        try:
+            data = _Bytes(source, [file for file, _kind in batch])
+        except (OSError, GitError) as error:  # git gone: the parent reads in its own process
+            conn.send(("error", str(error)))
+            return
+        out: list[tuple[str, Parsed]] = []
+        for file, kind in batch:
+            out.append((file, _parse(source, data, file, kind, keep, guessed, lookups, forms)))
+        if keep:
+            source.flush(forget=True)  # each shard is this worker's: written, then let go
+        conn.send(("parsed", out))
+    conn.send(("read", None))
     asked = conn.recv()
     if asked is None or config is None:
         return
@@ -330,6 +318,42 @@ def _parse_and_check(
         found = checker.check(document, file)
         done.append((file, [finding_row(f) for f in found], checker.depends_on(document)))
     conn.send(("checked", done))
+
+
+def _parse(
+    source: Source,
+    data: _Bytes,
+    file: str,
+    kind: str,
+    keep: bool,
+    guessed: Any,
+    lookups: list[Lookup],
+    forms: dict[str, Any],
+) -> Parsed:
+    """Parse *file* and check it against the guessed codes (a form: kept in *forms*)."""
+    findings: list[Finding] = []
+    model = MODELS[DocumentKind(kind)]
+    value = parse_file(data, file, model, findings)  # type: ignore[arg-type]
+    name, stem, folded = identity(value)
+    if value is not None and keep:
+        source.keep(file, model, [finding_row(f) for f in findings], _dump(value))
+    dump = _dump(value) if value is not None and kind == DocumentKind.LEGAL.value else None
+    listed = list(value.forms) if isinstance(value, Procedure) else None
+    tthc = None
+    if isinstance(value, Procedure) and value.tthc is not None:
+        tthc = (value.tthc.code, value.tthc.name)
+    facts = None
+    checked = None
+    if value is not None and kind != DocumentKind.LEGAL.value:
+        facts = DocumentFacts.of(value).to_row()
+        if isinstance(value, Form):
+            forms[file] = value
+        elif guessed is not None:
+            lookups.clear()
+            found = guessed.check(value, file)
+            checked = ([finding_row(f) for f in found], list(lookups))
+    rows = [finding_row(f) for f in findings]
+    return (name, stem, folded, rows, dump, listed, facts, tthc, checked)
 
 
 def _dump(value: Any) -> Any:
@@ -357,6 +381,9 @@ class ColdRead:
             shard = source.shard(file) if keep else None
             turn = int(shard, 16) if shard is not None else index
             shares[turn % count].append((file, kind.value))
+        if keep:  # a worker's batches then touch few shards of the cache each
+            for share in shares:
+                share.sort(key=lambda item: (source.shard(item[0]) or "", item[0]))
         self._conns: list[Connection] = []
         self._procs: list[Any] = []
         for share in shares:
@@ -371,12 +398,18 @@ class ColdRead:
         #: What was read of each file, by file.
         self.parsed: dict[str, Parsed] = {}
         self.failed = False
-        for conn in self._conns:
-            what, value = self._receive(conn)
-            if what != "parsed":
-                self.failed = True
-                continue
-            self.parsed.update(value)
+        reading = list(self._conns)
+        while reading and not self.failed:
+            # from whichever worker has a batch ready: a worker waiting to send waits on us
+            for ready in wait(reading):
+                conn = cast(Connection, ready)
+                what, value = self._receive(conn)
+                if what == "parsed":
+                    self.parsed.update(value)
+                elif what == "read":
+                    reading.remove(conn)
+                else:
+                    self.failed = True
         if self.failed:
             self.close()
 

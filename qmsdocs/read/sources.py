@@ -121,8 +121,9 @@ class Source:
     ) -> None:
         """Keep what reading *file* gave, by its content, for any repository to recall."""
 
-    def flush(self) -> None:
-        """Write what :meth:`remember` kept since the last flush."""
+    def flush(self, *, forget: bool = False) -> None:
+        """Write what :meth:`remember` kept since the last flush (and, with *forget*, let go
+        of what was written: a worker that alone writes those parts of the cache)."""
 
     def store(self, git: GitState) -> GitStore:
         """Return the git store the history is read from."""
@@ -251,7 +252,10 @@ class CommitTree(Source):
         self.root = self._store.top
         self.commit = self._store.pinned
         self.tree = self._store.tree_id()
-        self._cache_dir = cache_dir
+        # By tree: every commit, in any repository, whose tree is the same shares it.
+        self._tree_cache = cache_dir / "trees" / self.tree if cache_dir is not None else None
+        if self._tree_cache is not None:
+            self._store.keep_listing(JsonCache(self._tree_cache))
         self._oids: dict[str, str] = {}
         self._blobs = JsonCache(cache_dir / "blobs") if cache_dir is not None else None
         self._shards: dict[str, dict[str, Any]] = {}
@@ -264,8 +268,7 @@ class CommitTree(Source):
         return GitState(self.root, None, self.root)
 
     def cache_folder(self, git: GitState) -> Path | None:
-        # By tree: every commit, in any repository, whose tree is the same shares it.
-        return self._cache_dir / "trees" / self.tree if self._cache_dir is not None else None
+        return self._tree_cache
 
     def has_config(self) -> bool:
         """Return whether the commit's tree holds qms.yaml at its top."""
@@ -419,14 +422,17 @@ class CommitTree(Source):
         self._shard(where[0])[where[1]] = entry
         self._pending.setdefault(where[0], {})[where[1]] = entry
 
-    def flush(self) -> None:
+    def flush(self, *, forget: bool = False) -> None:
         if not self._pending or self._blobs is None:
             return
         for shard, entries in self._pending.items():
             # what another process added since we read the shard is kept too
             merged = {**self._blobs.read(shard), **entries}
             self._blobs.write(shard, merged)
-            self._shards[shard] = merged
+            if forget:
+                self._shards.pop(shard, None)
+            else:
+                self._shards[shard] = merged
         self._pending = {}
 
     def store(self, git: GitState) -> GitStore:

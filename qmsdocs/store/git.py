@@ -6,6 +6,7 @@ number of objects.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -19,6 +20,7 @@ from pathlib import Path
 import git
 
 from qmsdocs.errors import GitError
+from qmsdocs.store.cache import JsonCache
 
 __all__ = [
     "MAX_BLOB_BYTES",
@@ -40,6 +42,9 @@ __all__ = [
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*): (.*)$")
 _FIELD, _RECORD = "\x1f", "\x1e"
 
+
+#: The name a commit's tree listing is kept under (:meth:`CommitStore.keep_listing`).
+_LISTING = "listing"
 
 #: The largest file read from a git object: a bigger blob is reported, never loaded.
 MAX_BLOB_BYTES = 8 * 1024 * 1024
@@ -173,6 +178,57 @@ def _tag_info(parts: Sequence[str]) -> TagInfo:
     )
 
 
+class _CatFiles:
+    """The ``git cat-file`` processes one process of ours started (a forked child starts
+    its own); they end with :meth:`close`, or when this object is collected."""
+
+    def __init__(self, git_dir: Path) -> None:
+        self.pid = os.getpid()
+        self._git_dir = git_dir
+        self._processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    def process(self, mode: str) -> subprocess.Popen[bytes]:
+        """Return the running ``git cat-file <mode>``, started on first use."""
+        process = self._processes.get(mode)
+        if process is None or process.poll() is not None:
+            process = self._processes[mode] = subprocess.Popen(
+                [
+                    "git",
+                    "-c",
+                    "core.deltaBaseCacheLimit=8m",
+                    "--git-dir",
+                    str(self._git_dir),
+                    "cat-file",
+                    mode,
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        return process
+
+    def close(self) -> None:
+        """End every process (git ends at the end of its input); a child leaves its
+        parent's alone."""
+        processes, self._processes = self._processes, {}
+        if self.pid != os.getpid():
+            return
+        for process in processes.values():
+            for pipe in (process.stdin, process.stdout):
+                with contextlib.suppress(OSError, ValueError):
+                    if pipe is not None:
+                        pipe.close()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+
 class GitStore:
     """A git work tree, driven through git's own commands."""
 
@@ -181,9 +237,11 @@ class GitStore:
         self._repo = git.Repo(top)
         self._git = self._repo.git
         self._tip = "HEAD"  # what history is read from (a pinned commit in CommitStore)
+        self._batches: _CatFiles | None = None
 
     def close(self) -> None:
-        """Release git's handles."""
+        """Release git's handles and end the git processes this store started."""
+        self._end_batches()
         self._repo.close()
 
     def _run(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
@@ -496,79 +554,73 @@ class GitStore:
             return None
         return out if isinstance(out, bytes) else None
 
-    def _cat_file(self, specs: Sequence[str], *, check: bool) -> list[tuple[str, bytes] | None]:
-        """Return (object id, the blob's bytes) of each of *specs*, None where there is no
-        blob, from one new ``git cat-file --batch`` given them all at once; with *check*,
-        ``--batch-check``: the id of any object, and no bytes."""
-        safe = [spec for spec in specs if _batch_safe(spec)]
-        done = subprocess.run(
-            ["git", "--git-dir", str(self.git_dir()), "cat-file", "--batch-check" if check else "--batch"],
-            input="".join(f"{spec}\n" for spec in safe).encode(),
-            capture_output=True,
-            check=False,
-        )  # fmt: skip
-        if done.returncode != 0:
-            raise GitError(done.stderr.decode("utf-8", "replace").strip() or "git cat-file failed")
-        out, at = done.stdout, 0
+    def _cat_file(
+        self, specs: Sequence[str], *, check: bool, kind: bytes = b"blob"
+    ) -> list[tuple[str, bytes] | None]:
+        """Return (object id, bytes) of each of *specs*, None where there is no object of
+        that *kind*; with *check*, the id of any object, and no bytes.
+
+        Asked of a ``git cat-file --batch`` (``--batch-check``) this process started and
+        keeps, a batch of requests at a time: its cache of delta bases serves every call,
+        and one started by a parent before a fork is never used by the child.
+        """
         answers: dict[str, tuple[str, bytes] | None] = {}
-        for spec in safe:
-            end = out.index(b"\n", at)
-            header = out[at:end].split()
-            at = end + 1
-            if len(header) != 3:  # "<spec> missing", "<spec> ambiguous"
-                answers[spec] = None
-                continue
-            size = int(header[2])
-            data = b"" if check else out[at : at + size]
-            if not check:
-                at += size + 1
-            answers[spec] = (header[0].decode(), data) if check or header[1] == b"blob" else None
+        safe = [spec for spec in specs if _batch_safe(spec)]
+        at = 0
+        while at < len(safe):
+            # at most 32 KB of requests: written at once into a pipe that holds 64 KB, so
+            # git never waits for us to read while we wait for it to read
+            chunk: list[str] = []
+            size = 0
+            while at < len(safe) and (not chunk or size + len(safe[at]) < 32_000):
+                chunk.append(safe[at])
+                size += len(safe[at]) + 1
+                at += 1
+            process = self._batch_process(check)
+            try:
+                assert process.stdin is not None and process.stdout is not None
+                process.stdin.write("".join(f"{spec}\n" for spec in chunk).encode())
+                process.stdin.flush()
+                for spec in chunk:
+                    header = process.stdout.readline()
+                    if not header:
+                        raise OSError("git cat-file ended")
+                    parts = header.split()
+                    if len(parts) != 3 or not parts[2].isdigit() or parts[-1] == b"missing":
+                        answers[spec] = None  # "<spec> missing", "<spec> ambiguous"
+                        continue
+                    data = b""
+                    if not check:
+                        length = int(parts[2])
+                        data = process.stdout.read(length + 1)[:length]
+                    found = check or parts[1] == kind
+                    answers[spec] = (parts[0].decode(), data) if found else None
+            except (OSError, ValueError) as error:
+                self._end_batches()
+                raise GitError(f"git cat-file failed: {error}") from None
         return [answers.get(spec) for spec in specs]
 
-    #: From this many objects on, one new ``cat-file`` is given them all (a round trip to
-    #: the persistent one costs about 0.1 ms an object in Python, a new process about 3 ms).
-    _AT_ONCE = 32
+    def _batch_process(self, check: bool) -> subprocess.Popen[bytes]:
+        """Return this process's ``git cat-file --batch`` (``--batch-check``), started once."""
+        if self._batches is None or self._batches.pid != os.getpid():  # none, or the parent's
+            self._batches = _CatFiles(self.git_dir())
+        return self._batches.process("--batch-check" if check else "--batch")
+
+    def _end_batches(self) -> None:
+        batches, self._batches = self._batches, None
+        if batches is not None:
+            batches.close()
 
     def read_many(self, specs: Sequence[str]) -> list[bytes | None]:
         """Return the bytes of each ``rev:path`` in *specs*, None where there is no blob."""
-        if len(specs) >= self._AT_ONCE:
-            return [
-                None if found is None else found[1] for found in self._cat_file(specs, check=False)
-            ]
-        out: list[bytes | None] = []
-        for spec in specs:
-            if not _batch_safe(spec):
-                out.append(None)
-                continue
-            try:
-                _, kind, _, data = self._git.get_object_data(spec)
-            except (ValueError, git.GitCommandError, git.BadObject, git.BadName):
-                out.append(None)
-                continue
-            out.append(data if kind in (b"blob", "blob") else None)
-        return out
+        return [None if found is None else found[1] for found in self._cat_file(specs, check=False)]
 
     def object_ids(self, specs: Sequence[str]) -> list[str | None]:
         """Return the object id of each ``rev:path`` in *specs* (None where there is none).
 
         ``git cat-file --batch-check``: nothing is read but headers.
         """
-        if len(specs) >= self._AT_ONCE:
-            return [
-                None if found is None else found[0] for found in self._cat_file(specs, check=True)
-            ]
-        out: list[str | None] = []
-        for spec in specs:
-            if not _batch_safe(spec):
-                out.append(None)
-                continue
-            try:
-                oid, _, _ = self._git.get_object_header(spec)
-            except (ValueError, git.GitCommandError, git.BadObject, git.BadName):
-                out.append(None)
-                continue
-            out.append(oid.decode() if isinstance(oid, bytes) else str(oid))
-        return out
+        return [None if found is None else found[0] for found in self._cat_file(specs, check=True)]
 
     def verify(self, kind: str, name: str) -> tuple[bool, str]:
         """Run ``git verify-commit`` or ``git verify-tag``; return (good, git's report)."""
@@ -635,12 +687,14 @@ class CommitStore(GitStore):
             raise GitError(f"{git_dir} is not a git repository") from None
         self._repo = repo
         self._git = repo.git
+        self._batches = None
         self.top = Path(repo.git_dir).resolve()
         self.pinned = self._resolve(rev)
         self._tip = self.pinned
         # each read once, then kept: a snapshot never changes
         self._header: dict[str, str] | None = None
         self._listing: list[TreeEntry] | None = None
+        self._listing_kept: JsonCache | None = None
         self._history: set[str] | None = None
         self._refs: list[list[str]] | None = None
         self._reachable_tags: list[TagInfo] | None = None
@@ -675,23 +729,14 @@ class CommitStore(GitStore):
         return self.top
 
     def blobs(self, oids: Sequence[str]) -> list[bytes | None]:
-        """Return the bytes of each blob of *oids* (None: no such blob), through a new process.
-
-        One ``git cat-file --batch`` of its own, for all of them at once: what a worker
-        process reads by (the persistent process belongs to the process that started it).
-        """
-        if not oids:
-            return []
-        return [None if found is None else found[1] for found in self._cat_file(oids, check=False)]
+        """Return the bytes of each blob of *oids* (None: no such blob)."""
+        return self.read_many(oids)
 
     def _commit_header(self) -> dict[str, str]:
         """Return the pinned commit's header lines by name (through ``cat-file --batch``)."""
         if self._header is None:
-            try:
-                _, _, _, data = self._git.get_object_data(self.pinned)
-            except (ValueError, git.GitCommandError, git.BadObject, git.BadName) as error:
-                raise GitError(f"cannot read commit {self.pinned}: {error}") from None
-            header = bytes(data).split(b"\n\n", 1)[0].decode("utf-8", "replace")
+            found = self._commit_object()
+            header = found.split(b"\n\n", 1)[0].decode("utf-8", "replace")
             self._header = {}
             for line in header.splitlines():
                 name, _, value = line.partition(" ")
@@ -719,6 +764,8 @@ class CommitStore(GitStore):
         The whole tree is listed once (one git command) and kept.
         """
         if self._listing is None:
+            self._listing = self._kept_listing()
+        if self._listing is None:
             out = self._run("ls-tree", "-r", "-l", "-z", "--full-tree", self.pinned, "--")
             self._listing = []
             for record in out.split("\0"):
@@ -729,6 +776,9 @@ class CommitStore(GitStore):
                 mode, kind, oid, size = parts
                 size_ = int(size) if size.isdigit() else None
                 self._listing.append(TreeEntry(path, mode, kind, oid, size_))
+            if self._listing_kept is not None:
+                rows = [[e.path, e.mode, e.kind, e.oid, e.size] for e in self._listing]
+                self._listing_kept.write(_LISTING, {"tree": self.tree_id(), "entries": rows})
         if not paths:
             return list(self._listing)
         folders = tuple(p.rstrip("/") + "/" for p in paths)
@@ -736,12 +786,30 @@ class CommitStore(GitStore):
         return [e for e in self._listing if e.path in exact or e.path.startswith(folders)]
 
     def blob(self, oid: str) -> bytes | None:
-        """Return the bytes of blob *oid* (persistent ``cat-file --batch``), None if none."""
-        try:
-            _, kind, _, data = self._git.get_object_data(oid)
-        except (ValueError, git.GitCommandError, git.BadObject, git.BadName):
+        """Return the bytes of blob *oid*, None if there is no such blob."""
+        return self.read_many([oid])[0]
+
+    def _commit_object(self) -> bytes:
+        found = self._cat_file([self.pinned], check=False, kind=b"commit")[0]
+        if found is None:
+            raise GitError(f"cannot read commit {self.pinned}")
+        return found[1]
+
+    def keep_listing(self, cache: JsonCache) -> None:
+        """Keep the listing of the commit's tree in *cache*, and take it from there: a tree
+        never changes, so a listing kept by its id needs no ``git ls-tree`` again."""
+        self._listing_kept = cache
+
+    def _kept_listing(self) -> list[TreeEntry] | None:
+        if self._listing_kept is None:
             return None
-        return data if kind in (b"blob", "blob") and isinstance(data, bytes) else None
+        kept = self._listing_kept.read(_LISTING)
+        if kept.get("tree") != self.tree_id() or not isinstance(kept.get("entries"), list):
+            return None
+        try:
+            return [TreeEntry(*row) for row in kept["entries"]]
+        except TypeError:  # a damaged cache: list the tree again
+            return None
 
     def history(self) -> set[str]:
         """Return every commit reachable from the pinned one (one ``git rev-list``, kept)."""

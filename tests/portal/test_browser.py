@@ -122,11 +122,18 @@ def by_css(browser: Any, selector: str) -> list[Any]:
     return list(browser.find_elements(By.CSS_SELECTOR, selector))
 
 
+def shown(browser: Any, selector: str) -> list[Any]:
+    """Return the elements of *selector* once the page shows any (at most 10 s)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return list(WebDriverWait(browser, 10).until(lambda b: by_css(b, selector)))
+
+
 def test_search_folds_diacritics_and_d(browser: Any, base: str) -> None:
     browser.get(base + "search.html")
     box = by_css(browser, "#q")[0]
     box.send_keys("dang ky khai sinh")
-    results = [e.text for e in by_css(browser, "#results li a")]
+    results = [e.text for e in shown(browser, "#results li a")]
     assert any("Quy trình đăng ký khai sinh" in text for text in results), results
     assert all("khai sinh" in text.lower() for text in results), results
     # the query from the home page's form arrives in the address
@@ -134,7 +141,7 @@ def test_search_folds_diacritics_and_d(browser: Any, base: str) -> None:
     home_box = by_css(browser, "form.search input")[0]
     home_box.send_keys("DANG KY KHAI SINH")
     home_box.submit()
-    titles = [e.text for e in by_css(browser, "#results li a")]
+    titles = [e.text for e in shown(browser, "#results li a")]
     assert any("Quy trình đăng ký khai sinh" in text for text in titles), titles
     # a link of the results opens the document
     by_css(browser, "#results li a")[0].click()
