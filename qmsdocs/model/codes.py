@@ -8,6 +8,7 @@ file code (``19-2014-QD-TTg``).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -76,6 +77,7 @@ _D = str.maketrans({"Đ": "D", "đ": "d", "Ð": "D"})
 _DASHES = re.compile(r"[^A-Za-z0-9]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def legal_file_code(number: str) -> str:
     """Return the safe file code derived from a legal number as printed.
 

@@ -695,6 +695,7 @@ class CommitStore(GitStore):
         self._header: dict[str, str] | None = None
         self._listing: list[TreeEntry] | None = None
         self._listing_kept: JsonCache | None = None
+        self._by_top: dict[str, list[int]] | None = None
         self._history: set[str] | None = None
         self._refs: list[list[str]] | None = None
         self._reachable_tags: list[TagInfo] | None = None
@@ -781,9 +782,16 @@ class CommitStore(GitStore):
                 self._listing_kept.write(_LISTING, {"tree": self.tree_id(), "entries": rows})
         if not paths:
             return list(self._listing)
+        if self._by_top is None:  # where each top-level name's entries are
+            self._by_top = {}
+            for index, entry in enumerate(self._listing):
+                self._by_top.setdefault(entry.path.split("/", 1)[0], []).append(index)
         folders = tuple(p.rstrip("/") + "/" for p in paths)
         exact = set(paths)
-        return [e for e in self._listing if e.path in exact or e.path.startswith(folders)]
+        tops = {p.split("/", 1)[0] for p in paths}
+        found = sorted(i for top in tops for i in self._by_top.get(top, ()))
+        entries = [self._listing[i] for i in found]
+        return [e for e in entries if e.path in exact or e.path.startswith(folders)]
 
     def blob(self, oid: str) -> bytes | None:
         """Return the bytes of blob *oid*, None if there is no such blob."""
