@@ -120,9 +120,9 @@ def agency_status(
         return row
     store = repo.history_store.store
     assert isinstance(store, CommitStore)
-    row.changed = store.committed()
-    _history_rewritten(row, store.evidence())
     try:
+        row.changed = store.committed()
+        _history_rewritten(row, store.evidence())
         row.head = repo.commit
         findings = repo.validate()
         errors = [f for f in findings if f.severity is Severity.ERROR]

@@ -116,7 +116,7 @@ def _stand_in(kind: str, code: str, forms: list[str] | None) -> Any:
 
 class _Bytes:
     """The bytes of a batch of a worker's files, read at once (a commit's blobs: one
-    ``cat-file`` a batch); a file of another batch is read on its own."""
+    request to git for the batch); a file of another batch is read on its own."""
 
     def __init__(self, source: Source, files: Sequence[str]) -> None:
         self._source = source
@@ -124,8 +124,6 @@ class _Bytes:
 
     def read(self, file: str) -> bytes:
         data = self._data.get(file)
-        if data is None:  # a commit's blob through a cat-file of its own: the persistent
-            data = self._source.read_many([file]).get(file)  # one is the parent's
         return data if data is not None else self._source.read(file)
 
 

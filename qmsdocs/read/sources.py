@@ -379,7 +379,7 @@ class CommitTree(Source):
 
     def read_many(self, files: Sequence[str]) -> dict[str, bytes]:
         named = [(f, self._oids[f]) for f in files if f in self._oids]
-        blobs = self._store.blobs([oid for _f, oid in named])
+        blobs = self._store.read_many([oid for _f, oid in named])
         return {f: data for (f, _oid), data in zip(named, blobs, strict=True) if data is not None}
 
     def known(self, file: str, model: type[BaseModel]) -> bool:

@@ -729,10 +729,6 @@ class CommitStore(GitStore):
         """Return the git directory (the repository itself when bare)."""
         return self.top
 
-    def blobs(self, oids: Sequence[str]) -> list[bytes | None]:
-        """Return the bytes of each blob of *oids* (None: no such blob)."""
-        return self.read_many(oids)
-
     def _commit_header(self) -> dict[str, str]:
         """Return the pinned commit's header lines by name (through ``cat-file --batch``)."""
         if self._header is None:
