@@ -82,7 +82,7 @@ def test_officers_at_the_command_line_at_once(repository: Path) -> None:
                 capture_output=True,
                 text=True,
                 timeout=300,
-                env=os.environ.copy(),
+                env={**os.environ, "QMS_LANG": "en"},  # the messages checked below
             )
             out.append((done.returncode, done.stdout, done.stderr))
         return out
